@@ -1,0 +1,37 @@
+# One entry point for people and CI. `make test` builds its own virtual environment
+# from the pinned constraints, then runs every check the project has.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint typecheck pytest sandbox lock clean
+
+test: lint typecheck pytest
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -n 2
+
+sandbox: $(STAMP)
+	$(BIN)/pulumi-taxonomy sandbox --seed demo
+
+# Re-resolve the pins (needs the network to PyPI); commit the result.
+lock:
+	$(PYTHON) -m venv .lockvenv && .lockvenv/bin/pip install --quiet uv
+	.lockvenv/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 -o constraints.txt
+
+clean:
+	rm -rf $(VENV) .lockvenv .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from pulumi_taxonomy.cli import main
+
+main()

@@ -1,0 +1,154 @@
+"""The sandbox ASGI app: every emulated vendor behind one gate, plus introspection.
+
+Introspection lives under `/_sandbox/`, outside every vendor's paths, and is neither
+authenticated, limited nor counted: tests use it to see what the vendor saw.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, Router
+
+from pulumi_taxonomy.sandbox.amplitude import http as amplitude_http
+from pulumi_taxonomy.sandbox.amplitude.seed import seed_demo
+from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTaxonomy
+from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.faults import FaultInjector
+from pulumi_taxonomy.sandbox.gate import VendorGate, VendorPolicy
+from pulumi_taxonomy.sandbox.stats import Stats
+from pulumi_taxonomy.sandbox.store import Store
+
+Seed = Literal["empty", "demo"]
+
+
+class ResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed: Seed | None = None
+
+
+class IngestRequest(BaseModel):
+    """Pretend that tracked data arrived, so planned items go live and new ones appear."""
+
+    model_config = ConfigDict(extra="forbid")
+    event_type: str | None = None
+    event_properties: list[str] = Field(default_factory=list)
+    user_properties: list[str] = Field(default_factory=list)
+    group_properties: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Sandbox:
+    """The state behind one sandbox process; `app` serves it."""
+
+    def __init__(self, config: SandboxConfig, store: Store | None = None) -> None:
+        self.config = config
+        self.store = store or Store(config.db)
+        self.stats = Stats()
+        self.amplitude = AmplitudeTaxonomy(self.store)
+        self.policies: list[VendorPolicy] = [amplitude_http.policy(config)]
+        if self.store.get_meta("seeded") is None:
+            self.reset(config.seed)
+        self.app = self._build_app()
+
+    def reset(self, seed: Seed) -> None:
+        with self.store.transaction() as conn:
+            self.amplitude.clear(conn)
+            if seed == "demo":
+                seed_demo(self.amplitude)
+            self.store.set_meta(conn, "seeded", seed)
+        self.stats.reset()
+        for vendor in self.policies:
+            if vendor.limiter is not None:
+                vendor.limiter.reset()
+
+    def stats_snapshot(self) -> dict[str, Any]:
+        peaks: dict[str, int] = {}
+        for vendor in self.policies:
+            if vendor.limiter is not None:
+                peaks.update(vendor.limiter.peaks())
+        return self.stats.snapshot(peaks)
+
+    def _build_app(self) -> VendorGate:
+        async def stats(request: Request) -> Response:
+            return JSONResponse(self.stats_snapshot())
+
+        async def reset(request: Request) -> Response:
+            body = await _json_body(request, ResetRequest)
+            if isinstance(body, Response):
+                return body
+            self.reset(body.seed or self.config.seed)
+            return JSONResponse({"ok": True, "seed": body.seed or self.config.seed})
+
+        async def ingest(request: Request) -> Response:
+            body = await _json_body(request, IngestRequest)
+            if isinstance(body, Response):
+                return body
+            try:
+                self.amplitude.ingest(
+                    body.event_type,
+                    body.event_properties,
+                    body.user_properties,
+                    body.group_properties,
+                )
+            except AmplitudeError as exc:
+                return JSONResponse({"error": exc.message}, status_code=400)
+            return JSONResponse({"ok": True})
+
+        router_routes = [
+            Route("/_sandbox/stats", stats, methods=["GET"]),
+            Route("/_sandbox/reset", reset, methods=["POST"]),
+            Route("/_sandbox/amplitude/ingest", ingest, methods=["POST"]),
+            *amplitude_http.routes(self.amplitude),
+        ]
+
+        async def http_error(request: Request, exc: Exception) -> Response:
+            assert isinstance(exc, HTTPException)
+            for vendor in self.policies:
+                if vendor.owns(request.url.path):
+                    return vendor.error_response(exc.status_code, str(exc.detail))
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+        async def internal_error(request: Request, exc: Exception) -> Response:
+            for vendor in self.policies:
+                if vendor.owns(request.url.path):
+                    return vendor.error_response(500, "Internal server error")
+            return JSONResponse({"error": "Internal server error"}, status_code=500)
+
+        @asynccontextmanager
+        async def lifespan(app: Starlette) -> AsyncIterator[None]:
+            yield
+            # Close on shutdown (SIGINT/SIGTERM included): checkpoints the WAL, so the
+            # file on disk is complete on its own.
+            self.store.close()
+
+        app = Starlette(
+            routes=router_routes,
+            exception_handlers={HTTPException: http_error, Exception: internal_error},
+            lifespan=lifespan,
+        )
+        # The gate goes outside Starlette's own middleware so that it holds the
+        # server's `send`, which it needs to drop connections like a flaky network.
+        return VendorGate(
+            app,
+            router=Router(routes=router_routes),
+            policies=self.policies,
+            stats=self.stats,
+            faults=FaultInjector(self.config.faults, self.config.fault_seed),
+            latency_seconds=self.config.latency_ms / 1000.0,
+        )
+
+
+async def _json_body(request: Request, model: type[BaseModel]) -> Any:
+    raw = await request.body()
+    try:
+        return model.model_validate(json.loads(raw) if raw.strip() else {})
+    except (ValueError, ValidationError) as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
