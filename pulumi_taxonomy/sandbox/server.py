@@ -15,7 +15,10 @@ from pulumi_taxonomy.sandbox.config import SandboxConfig
 def bind(host: str, port: int) -> socket.socket:
     """Bind first, so that `--port 0` can report the port the OS chose."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on connections whose socket
+    # says so, and without it every keep-alive response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
@@ -45,6 +48,7 @@ def serve(config: SandboxConfig) -> None:
             timeout_keep_alive=30,
         )
     )
+
     # uvicorn handles SIGINT/SIGTERM itself once running (graceful shutdown) and
     # re-raises the signal afterwards. This handler covers a signal that arrives
     # before uvicorn installs its own, and turns the re-raise into a clean exit 0.

@@ -42,7 +42,10 @@ class Stats:
             return {
                 "total_requests": self.total,
                 "by_route": dict(sorted(self.by_route.items())),
-                "by_status": {str(code): n for code, n in sorted(self.by_status.items())},
+                # Status 0: the response was dropped on purpose (a `drop` fault).
+                "by_status": {
+                    str(code) if code else "dropped": n for code, n in sorted(self.by_status.items())
+                },
                 "by_api_key": dict(self.by_key),
                 "rate_limited": self.by_status.get(429, 0),
                 "rate_limit_refusals": dict(self.refusals),

@@ -1,27 +1,49 @@
 """`--seed demo`: a project as a real team has it, with history in it.
 
-Live and unexpected events with properties (ingested data), planned events, a
-deleted one, a hidden one, a transformed one, categories, user and group properties.
+It holds what the reference page's examples read, update or delete ("Event 2",
+"OnboardBegin", "Event1", category 412941, `gp:user_type`, `gp:interests`,
+"Group 1"...) and not what they create ("Attribution", "User Type", "Group
+Property 1"), so every documented example answers as documented. Around that:
+live and unexpected events with properties (data already arriving), planned ones,
+a deleted one, a hidden one, a transformed one, user and group properties.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pulumi_taxonomy.sandbox.amplitude.models import EventChanges, PropertyChanges
+from pulumi_taxonomy.sandbox.amplitude.models import PropertyChanges
 from pulumi_taxonomy.sandbox.amplitude.state import EVENT_SCOPE, GROUP_SCOPE, AmplitudeTaxonomy
+
+DOC_CATEGORY_ID = 412941
+"""The category id the reference's rename and delete examples use."""
 
 
 def seed_demo(t: AmplitudeTaxonomy) -> None:
-    """Fill an empty project; run inside the reset's transaction so it is all or nothing."""
+    """Fill an empty project (called inside the reset's transaction: all or nothing)."""
 
-    def prop(event: str, name: str, **attrs: Any) -> None:
+    def prop(event: str | None, name: str, **attrs: Any) -> None:
         t.create_scoped(EVENT_SCOPE, name, event, PropertyChanges(**attrs))
 
-    for category in ("Onboarding", "Checkout", "Engagement"):
+    for category in ("Attribution Events", "Conversion Events", "Onboarding", "Checkout"):
         t.create_category(category)
+    with t.store.transaction() as conn:
+        conn.execute("INSERT INTO amp_category (id, name) VALUES (?, 'Conversion')", (DOC_CATEGORY_ID,))
 
-    # Data the project has received: these become live (planned ones) or unexpected.
+    # Planned events.
+    t.create_event("Event 2", "Conversion Events", None)
+    t.create_event("OnboardBegin", "Onboarding", "The onboarding modal opened.")
+    t.create_event("Checkout Completed", "Checkout", "An order was placed.")
+    prop("Checkout Completed", "order_id", type="string", is_required=True)
+    prop("Checkout Completed", "revenue", type="number", classifications=["REVENUE"])
+
+    # Planned events whose data arrives: live.
+    t.create_event("Attribution", "Attribution Events", None)
+    t.create_event("Conversation", "Conversion Events", "This event is fired when a user converts.")
+    t.create_event("Event1", None, None)
+    t.create_event("Onboard Finish", "Onboarding", "The onboarding flow was completed.")
+    prop(None, "Shared", type="boolean", description="Whether user shared content.", classifications=["PII"])
+    prop("Onboard Finish", "Shared")
     t.create_event("Sign Up", "Onboarding", "A visitor created an account.")
     prop(
         "Sign Up",
@@ -36,59 +58,47 @@ def seed_demo(t: AmplitudeTaxonomy) -> None:
     prop("Add To Cart", "product_id", type="string", is_required=True)
     prop("Add To Cart", "price", type="number", description="Unit price in USD.")
     prop("Add To Cart", "quantity", type="number")
-    t.ingest("Sign Up", ["method", "referrer", "platform"], ["plan"], {"Company": ["industry"]})
-    t.ingest("Add To Cart", ["product_id", "price", "quantity", "platform"], [], {})
-    t.ingest("Page Viewed", ["path", "title", "platform"], ["utm_source"], {})  # unexpected
-    t.ingest("Debug Ping", [], [], {})
-    t.ingest("Legacy Checkout", ["cart_value"], [], {})
-
-    # Planned, not yet seen in data.
-    t.create_event("Onboard Start", "Onboarding", "The onboarding flow opened.")
-    prop(
-        "Onboard Start",
-        "Completed Task",
-        type="boolean",
-        description="User completed any onboarding task",
-    )
-    t.create_event("Checkout Completed", "Checkout", None)
-    t.update_event("Checkout Completed", None, EventChanges(display_name="Checkout Completed (v2)"))
-    t.create_event("Search Performed", "Engagement", "The user ran a search.")
-
-    # History: a retired event, a hidden one, a transformed one.
     t.create_event("Legacy Checkout", "Checkout", "Replaced by Checkout Completed.")
-    t.delete_event("Legacy Checkout")
     t.create_event("Debug Ping", None, "Internal health check.")
     t.create_event("Purchase (any)", "Checkout", "Transformation of purchase events.")
 
-    # Shared event properties.
-    t.create_scoped(
-        EVENT_SCOPE,
-        "platform",
-        None,
-        PropertyChanges(type="enum", enum_values=["ios", "android", "web"]),
-    )
-    t.create_scoped(
-        EVENT_SCOPE, "app_version", None, PropertyChanges(type="string", regex=r"^\d+\.\d+\.\d+$")
-    )
+    t.ingest("Attribution", ["platform"], [], {})
+    t.ingest("Conversation", ["platform"], [], {})
+    t.ingest("Event1", [], [], {})
+    t.ingest("Onboard Finish", ["Shared", "platform"], [], {})
+    t.ingest("Sign Up", ["method", "referrer", "platform"], ["interests", "plan"], {"Company": ["industry"]})
+    t.ingest("Add To Cart", ["product_id", "price", "quantity", "platform"], [], {})
+    t.ingest("Legacy Checkout", ["cart_value"], [], {})
+    t.ingest("Debug Ping", [], [], {"Group 1": []})
+    # Seen in data, never planned: unexpected.
+    t.ingest("Onboard Start", ["Completed Task", "Completed Tutorial"], [], {})
+    t.ingest("Page Viewed", ["path", "title", "platform"], ["utm_source"], {})
 
-    # User properties.
-    t.create_user_property(
-        "plan",
-        PropertyChanges(
-            type="enum", enum_values=["Free", "Pro", "Enterprise"], description="Subscription plan."
-        ),
-    )
-    t.create_user_property("company_size", PropertyChanges(type="number"))
+    # Shared event properties.
+    prop(None, "platform", type="enum", enum_values=["ios", "android", "web"])
+    prop(None, "app_version", type="string", regex=r"^\d+\.\d+\.\d+$")
+
+    # User properties (Amplitude's own, such as device_id, exist in every project).
+    t.create_user_property("user_type", PropertyChanges(type="string", description="Free or paid."))
+    t.create_user_property("plan", PropertyChanges(type="enum", enum_values=["Free", "Pro", "Enterprise"]))
     t.create_user_property(
         "interests", PropertyChanges(type="string", is_array_type=True, classifications=["PII"])
     )
 
-    # Group properties on an ingested group type.
+    # Group properties.
+    t.create_scoped(
+        GROUP_SCOPE,
+        "Group Property 2",
+        "Group 1",
+        PropertyChanges(type="string", description="Second Group Property"),
+    )
     t.create_scoped(
         GROUP_SCOPE, "industry", "Company", PropertyChanges(type="string", description="Industry.")
     )
     t.create_scoped(GROUP_SCOPE, "seats", "Company", PropertyChanges(type="number"))
 
-    with t.store.transaction() as own:
-        t.mark(own, "Debug Ping", hidden=True)
-        t.mark(own, "Purchase (any)", transformed=True)
+    # History: a retired event, a hidden one, a transformed one.
+    t.delete_event("Legacy Checkout")
+    with t.store.transaction() as conn:
+        t.mark(conn, "Debug Ping", hidden=True)
+        t.mark(conn, "Purchase (any)", transformed=True)

@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS amp_property_link (
 );
 """
 
+FIRST_CATEGORY_ID = 412930
+
 BUILTIN_USER_PROPERTIES = (
     "device_id",
     "event_id",
@@ -170,14 +172,14 @@ class AmplitudeTaxonomy:
     # -- whole project -------------------------------------------------------------
 
     def clear(self, conn: sqlite3.Connection) -> None:
-        for table in (
-            "amp_property_link",
-            "amp_property",
-            "amp_event",
-            "amp_group_type",
-            "amp_category",
-        ):
+        tables = ("amp_property_link", "amp_property", "amp_event", "amp_group_type", "amp_category")
+        for table in tables:
             conn.execute(f"DELETE FROM {table}")
+        # Category ids look like Amplitude's (six digits) and start over after a reset.
+        conn.execute("DELETE FROM sqlite_sequence WHERE name LIKE 'amp_%'")
+        conn.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('amp_category', ?)", (FIRST_CATEGORY_ID,)
+        )
         for name in BUILTIN_USER_PROPERTIES:
             self._insert_property(
                 conn, "user", name, PropertyAttrs(), planned=True, ingested=True, builtin=True

@@ -1,0 +1,65 @@
+"""Fixtures shared by the suites: a real sandbox process and clients for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
+
+AMPLITUDE_AUTH = ("sandbox-api-key", "sandbox-secret-key")
+TAXONOMY = "/api/2/taxonomy"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxProcess]:
+    """One sandbox process per test module; tests reset its state as they need."""
+    with running_sandbox() as process:
+        yield process
+
+
+def amplitude_client(sandbox: SandboxProcess) -> httpx.Client:
+    return httpx.Client(base_url=sandbox.url + TAXONOMY, auth=AMPLITUDE_AUTH, timeout=10)
+
+
+@pytest.fixture
+def amp(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
+    """A client of an empty Amplitude project."""
+    sandbox.reset("empty")
+    with amplitude_client(sandbox) as client:
+        yield client
+
+
+@pytest.fixture
+def demo(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
+    """A client of the demo project (`--seed demo`)."""
+    sandbox.reset("demo")
+    with amplitude_client(sandbox) as client:
+        yield client
+
+
+def ok(response: httpx.Response) -> Any:
+    """Assert the vendor's success envelope and return its data (None when absent)."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True, body
+    return body.get("data")
+
+
+def error(response: httpx.Response, status: int, contains: str = "") -> str:
+    """Assert the vendor's failure envelope with `status`; return its message."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    assert body["success"] is False, body
+    assert isinstance(body["errors"], list) and body["errors"], body
+    message: str = body["errors"][0]["message"]
+    assert contains in message, message
+    return message
+
+
+def ingest(sandbox: SandboxProcess, **data: Any) -> None:
+    """Pretend tracked data arrived (planned items go live, unknown ones unexpected)."""
+    httpx.post(f"{sandbox.url}/_sandbox/amplitude/ingest", json=data, timeout=10).raise_for_status()

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import error, ok
+
+
+def test_create_list_get_rename_delete(amp: httpx.Client) -> None:
+    assert ok(amp.post("/category", data={"category_name": "Attribution"})) is None
+    listed = ok(amp.get("/category"))
+    assert [c["name"] for c in listed] == ["Attribution"]
+    got = ok(amp.get("/category/Attribution"))
+    assert got == {"id": listed[0]["id"], "name": "Attribution"}
+    assert isinstance(got["id"], int)
+
+    ok(amp.put(f"/category/{got['id']}", data={"category_name": "Converted"}))
+    assert ok(amp.get("/category/Converted"))["id"] == got["id"]
+    error(amp.get("/category/Attribution"), 400, "Not found")
+
+    ok(amp.delete(f"/category/{got['id']}"))
+    assert ok(amp.get("/category")) == []
+
+
+def test_duplicate_is_409_and_names_are_case_sensitive(amp: httpx.Client) -> None:
+    ok(amp.post("/category", data={"category_name": "Checkout"}))
+    error(amp.post("/category", data={"category_name": "Checkout"}), 409, '"Checkout", that already exists')
+    ok(amp.post("/category", data={"category_name": "checkout"}))
+    assert sorted(c["name"] for c in ok(amp.get("/category"))) == ["Checkout", "checkout"]
+
+
+def test_missing_category_by_id_uses_the_vendor_wording(amp: httpx.Client) -> None:
+    message = error(amp.put("/category/4129", data={"category_name": "X"}), 409)
+    assert message == 'Attempted to operate on entity event_category, id "4129", that does not exist.'
+    error(amp.delete("/category/412941"), 409, 'id "412941", that does not exist')
+    error(amp.delete("/category/not-a-number"), 409, "that does not exist")
+
+
+def test_rename_onto_an_existing_name_is_refused(amp: httpx.Client) -> None:
+    ok(amp.post("/category", data={"category_name": "A"}))
+    ok(amp.post("/category", data={"category_name": "B"}))
+    a = ok(amp.get("/category/A"))
+    error(amp.put(f"/category/{a['id']}", data={"category_name": "B"}), 409, "already exists")
+    assert ok(amp.get("/category/A")) == a
+
+
+def test_deleting_a_category_leaves_its_events_uncategorised(amp: httpx.Client) -> None:
+    ok(amp.post("/category", data={"category_name": "Onboarding"}))
+    ok(amp.post("/event", data={"event_type": "Sign Up", "category": "Onboarding"}))
+    category = ok(amp.get("/category/Onboarding"))
+    ok(amp.delete(f"/category/{category['id']}"))
+    assert ok(amp.get("/event/Sign Up"))["category"] is None
+
+
+def test_names_with_reserved_characters_round_trip(amp: httpx.Client) -> None:
+    name = "Growth / Paid: 100% ✓"
+    ok(amp.post("/category", data={"category_name": name}))
+    assert ok(amp.get("/category/Growth%20%2F%20Paid%3A%20100%25%20%E2%9C%93"))["name"] == name
