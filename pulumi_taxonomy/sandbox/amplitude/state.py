@@ -116,6 +116,17 @@ def _missing_entity(entity: str, key: str, value: object) -> AmplitudeError:
     return _conflict(f'Attempted to operate on entity {entity}, {key} "{value}", that does not exist.')
 
 
+def _refuse_existing(row: sqlite3.Row | None, what: str, name: str) -> None:
+    """Creating what exists: a deleted item must be restored, a planned one is a
+    duplicate; one only seen in data (unexpected) may be created, which plans it [I]."""
+    if row is None:
+        return
+    if row["deleted"]:
+        raise _conflict(f'Attempted to add {what}, "{name}", that is deleted. Restore it instead.')
+    if row["planned"]:
+        raise _conflict(f'Attempted to add {what}, "{name}", that already exists.')
+
+
 def check_name(param: str, name: str) -> str:
     if not name.strip():
         raise _bad_request(f"Missing required parameter: {param}")
@@ -278,12 +289,7 @@ class AmplitudeTaxonomy:
                     (name, category_id, attrs.model_dump_json()),
                 )
                 return
-            if row["deleted"]:
-                raise _conflict(
-                    f'Attempted to add an event type, "{name}", that is deleted. Restore it instead.'
-                )
-            if row["planned"]:
-                raise _conflict(f'Attempted to add an event type, "{name}", that already exists.')
+            _refuse_existing(row, "an event type", name)
             # Seen in data but not planned: adding it plans it [I].
             attrs = EventAttrs.model_validate_json(row["attrs"])
             if description is not None:
@@ -511,66 +517,34 @@ class AmplitudeTaxonomy:
     def create_scoped(self, scope: _Scope, name: str, parent: str | None, changes: PropertyChanges) -> None:
         check_name(scope.name_field, name)
         _check_property_changes(changes)
+        what = f"{scope.article} {scope.noun}"
         with self.store.transaction() as conn:
             name = self._custom_name(conn, scope, name)
             parent_id = self._parent_id(conn, scope, parent, "add", name) if parent is not None else None
             prop = self._property(conn, scope.kind, name)
-            if prop is not None and prop["deleted"]:
-                raise _conflict(
-                    f'Attempted to add {scope.article} {scope.noun}, "{name}", that is deleted. '
-                    "Restore it instead."
-                )
             if prop is not None and prop["builtin"] and changes.model_dump(exclude_none=True):
                 raise _conflict(f'Amplitude-sourced {scope.noun} "{name}" is not editable.')
             if parent_id is None:
-                if prop is not None and prop["planned"]:
-                    raise _conflict(
-                        f'Attempted to add {scope.article} {scope.noun}, "{name}", that already exists.'
-                    )
-                if prop is None:
-                    self._insert_property(
-                        conn,
-                        scope.kind,
-                        name,
-                        changes.apply(PropertyAttrs()),
-                        planned=True,
-                        ingested=False,
-                    )
-                else:
-                    attrs = changes.apply(PropertyAttrs.model_validate_json(prop["attrs"]))
+                _refuse_existing(prop, what, name)
+                self._plan_property(conn, scope.kind, name, prop, changes)
+                return
+            if prop is not None and prop["deleted"]:
+                _refuse_existing(prop, what, name)
+            link = self._link(conn, prop["id"], parent_id) if prop is not None else None
+            if prop is None or (link is not None and not prop["planned"]):
+                # New everywhere, or seen in data on this parent but never planned: the
+                # shared definition is planned with these attributes, attached, no override.
+                prop_id = self._plan_property(conn, scope.kind, name, prop, changes)
+                if link is None:
                     conn.execute(
-                        "UPDATE amp_property SET planned = 1, attrs = ? WHERE id = ?",
-                        (attrs.model_dump_json(), prop["id"]),
+                        "INSERT INTO amp_property_link (property_id, parent_id) VALUES (?, ?)",
+                        (prop_id, parent_id),
                     )
-                return
-            if prop is None:
-                # New everywhere: a shared definition attached to the parent, no override.
-                prop_id = self._insert_property(
-                    conn,
-                    scope.kind,
-                    name,
-                    changes.apply(PropertyAttrs()),
-                    planned=True,
-                    ingested=False,
-                )
-                conn.execute(
-                    "INSERT INTO amp_property_link (property_id, parent_id) VALUES (?, ?)",
-                    (prop_id, parent_id),
-                )
-                return
-            link = self._link(conn, prop["id"], parent_id)
-            if link is not None and not prop["planned"]:
-                # Seen in data on this parent but never planned: adding it plans it [I].
-                attrs = changes.apply(PropertyAttrs.model_validate_json(prop["attrs"]))
-                conn.execute(
-                    "UPDATE amp_property SET planned = 1, attrs = ? WHERE id = ?",
-                    (attrs.model_dump_json(), prop["id"]),
-                )
                 return
             if link is not None:
                 raise _conflict(
-                    f'Attempted to add {scope.article} {scope.noun}, "{name}" for {scope.parent_noun} '
-                    f'"{parent}", that already exists.'
+                    f'Attempted to add {what}, "{name}" for {scope.parent_noun} "{parent}", '
+                    "that already exists."
                 )
             override = None
             if changes.model_dump(exclude_none=True):
@@ -582,6 +556,26 @@ class AmplitudeTaxonomy:
                 "INSERT INTO amp_property_link (property_id, parent_id, override) VALUES (?, ?, ?)",
                 (prop["id"], parent_id, override),
             )
+
+    def _plan_property(
+        self,
+        conn: sqlite3.Connection,
+        kind: PropertyKind,
+        name: str,
+        row: sqlite3.Row | None,
+        changes: PropertyChanges,
+    ) -> int:
+        """Put a property in the plan with `changes`: a new one, or one only seen in data."""
+        if row is None:
+            return self._insert_property(
+                conn, kind, name, changes.apply(PropertyAttrs()), planned=True, ingested=False
+            )
+        attrs = changes.apply(PropertyAttrs.model_validate_json(row["attrs"]))
+        conn.execute(
+            "UPDATE amp_property SET planned = 1, attrs = ? WHERE id = ?",
+            (attrs.model_dump_json(), row["id"]),
+        )
+        return int(row["id"])
 
     @staticmethod
     def _refuse_override_classifications(
@@ -708,22 +702,8 @@ class AmplitudeTaxonomy:
         name = self.user_property_name(name)
         with self.store.transaction() as conn:
             row = self._property(conn, "user", name)
-            if row is None:
-                self._insert_property(
-                    conn, "user", name, changes.apply(PropertyAttrs()), planned=True, ingested=False
-                )
-                return
-            if row["deleted"]:
-                raise _conflict(
-                    f'Attempted to add a user property, "{name}", that is deleted. Restore it instead.'
-                )
-            if row["planned"]:
-                raise _conflict(f'Attempted to add a user property, "{name}", that already exists.')
-            attrs = changes.apply(PropertyAttrs.model_validate_json(row["attrs"]))
-            conn.execute(
-                "UPDATE amp_property SET planned = 1, attrs = ? WHERE id = ?",
-                (attrs.model_dump_json(), row["id"]),
-            )
+            _refuse_existing(row, "a user property", name)
+            self._plan_property(conn, "user", name, row, changes)
 
     def update_user_property(self, name: str, changes: PropertyChanges, new_name: str | None) -> None:
         _check_property_changes(changes)
