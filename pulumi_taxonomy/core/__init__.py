@@ -1,0 +1,2 @@
+"""Machinery every vendor shares: HTTP with retries, cost limits, credentials, the
+provider base. Nothing in here names a vendor."""

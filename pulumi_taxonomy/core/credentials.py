@@ -1,0 +1,49 @@
+"""Where settings come from, in order: the resource's `connection` input (a secret),
+then the stack configuration (handed to the provider in `configure`), then the
+environment. Values are never logged nor put in error text.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+_stack_config: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def remember_stack_config(config: Any) -> None:
+    """Called from `configure`: keep the stack's config for this process.
+
+    Kept here, not on the provider instance, so it can never be pickled into
+    `__provider` (the provider server has one stack, so one config).
+    """
+    with _lock:
+        _stack_config.clear()
+        raw = getattr(config, "_props", None)
+        project = getattr(config, "_project_name", "")
+        if isinstance(raw, Mapping):
+            for key, value in raw.items():
+                short = key.split(":", 1)[1] if key.startswith(f"{project}:") else key
+                _stack_config[short] = value
+                _stack_config[key] = value
+
+
+def stack_setting(key: str) -> Any:
+    with _lock:
+        return _stack_config.get(key)
+
+
+def resolve(connection: Mapping[str, Any] | None, field: str, config_key: str, env_key: str) -> str | None:
+    """One setting: `connection[field]` > stack config `config_key` > `$env_key`."""
+    if connection:
+        value = connection.get(field)
+        if value not in (None, ""):
+            return str(value)
+    value = stack_setting(config_key)
+    if value not in (None, ""):
+        return str(value)
+    env = os.environ.get(env_key)
+    return env if env else None

@@ -1,0 +1,175 @@
+"""HTTP to vendors: one shared `httpx.Client` per (base URL, credential) per process,
+the credential's cost limiter around every request, and retries with backoff.
+
+Retried: 429, 5xx (513 included) and connection failures before the request left.
+A write whose connection failed after it was sent is *not* resent: `AmbiguousWrite`
+tells the caller to read back and learn whether it happened.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import tenacity
+
+from pulumi_taxonomy.core.errors import AmbiguousWrite, VendorError
+from pulumi_taxonomy.core.limits import CostLimiter
+
+log = logging.getLogger("pulumi_taxonomy.http")
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+# Raised before any byte of the request reached the server: always safe to retry.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    initial_wait: float = 0.5
+    max_wait: float = 20.0
+    max_total: float = 300.0
+
+    def retryable_status(self, status: int) -> bool:
+        return status == 429 or status >= 500
+
+
+def fingerprint(*secrets: str) -> str:
+    """A stable, non-reversible id for a credential: safe in keys, logs and errors."""
+    return hashlib.sha256("\0".join(secrets).encode()).hexdigest()[:16]
+
+
+_clients: dict[tuple[str, str], httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client(
+    base_url: str, credential_id: str, auth: httpx.Auth | None, headers: Mapping[str, str]
+) -> httpx.Client:
+    """The process's client for this base URL and credential (connection pool shared)."""
+    key = (base_url, credential_id)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = httpx.Client(
+                base_url=base_url,
+                auth=auth,
+                headers=dict(headers),
+                timeout=httpx.Timeout(60.0, connect=10.0),
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+                trust_env=True,
+            )
+            _clients[key] = client
+        return client
+
+
+class _Retry(Exception):
+    def __init__(self, response: httpx.Response | None = None, cause: Exception | None = None) -> None:
+        super().__init__(repr(cause) if cause else f"HTTP {response.status_code if response else '?'}")
+        self.response = response
+        self.cause = cause
+
+    @property
+    def retry_after(self) -> float:
+        header = self.response.headers.get("retry-after") if self.response is not None else None
+        return parse_retry_after(header) if header else 0.0
+
+
+def parse_retry_after(value: str) -> float:
+    """`Retry-After` as seconds: either a number or an HTTP date."""
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return 0.0
+        return max(0.0, when.timestamp() - time.time())
+
+
+class VendorHttp:
+    """What a vendor client sends requests through."""
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        client: httpx.Client,
+        limiter: CostLimiter | None,
+        cost: Callable[[str], int],
+        error_for: Callable[[str, httpx.Response], VendorError],
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.vendor = vendor
+        self.client = client
+        self.limiter = limiter
+        self.cost = cost
+        self.error_for = error_for
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        method = method.upper()
+        call = f"{self.vendor} {method} {path}"
+        policy = self.retry
+        jitter = tenacity.wait_exponential_jitter(initial=policy.initial_wait, max=policy.max_wait)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            floor = exc.retry_after if isinstance(exc, _Retry) else 0.0
+            return max(float(jitter(state)), floor)
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.info("%s: retrying after %s (attempt %d)", call, exc, state.attempt_number + 1)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_after_delay(policy.max_total),
+            wait=wait,
+            retry=tenacity.retry_if_exception_type(_Retry),
+            before_sleep=log_retry,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            response: httpx.Response = retrying(self._attempt, method, path, call, kwargs)
+        except _Retry as exhausted:
+            if exhausted.response is not None:
+                raise self._error(call, exhausted.response, retried=True) from None
+            raise ConnectionError(f"{call}: could not reach the vendor ({exhausted.cause!r})") from None
+        if response.status_code >= 400:
+            attempts = int(retrying.statistics.get("attempt_number", 1))
+            raise self._error(call, response, retried=attempts > 1)
+        return response
+
+    def _error(self, call: str, response: httpx.Response, retried: bool) -> VendorError:
+        error = self.error_for(call, response)
+        error.retried = retried
+        return error
+
+    def _attempt(self, method: str, path: str, call: str, kwargs: dict[str, Any]) -> httpx.Response:
+        cost = self.cost(method)
+        if self.limiter is not None:
+            self.limiter.acquire(cost)
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except NOT_SENT as exc:
+            raise _Retry(cause=exc) from exc
+        except httpx.TransportError as exc:
+            if method in IDEMPOTENT:
+                raise _Retry(cause=exc) from exc
+            raise AmbiguousWrite(call, exc) from exc
+        finally:
+            if self.limiter is not None:
+                self.limiter.release(cost)
+        if self.retry.retryable_status(response.status_code):
+            raise _Retry(response=response)
+        return response

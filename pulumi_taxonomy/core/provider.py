@@ -1,0 +1,191 @@
+"""The base of every resource provider: pydantic inputs checked before any API call,
+explicit diffs, full outputs, adoption, and errors written for people.
+
+A vendor resource subclasses `TaxonomyProvider`, names its input model, the fields
+whose change replaces the object, and implements `create_remote`, `read_remote`,
+`update_remote` and `delete_remote` on typed inputs. Outputs always hold every input
+field as the vendor has it now (so a refresh shows drift in the next diff) plus
+read-only facts such as the vendor's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pulumi_taxonomy.core.credentials import remember_stack_config
+from pulumi_taxonomy.core.errors import ResourceError, TaxonomyError, VendorError
+
+PROVIDER_KEY = "__provider"
+
+
+class ResourceInputs(BaseModel):
+    """Fields every resource has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    adopt: bool = False
+    """Take over an object that already exists (restoring it if soft-deleted) instead of failing."""
+
+
+InputsT = TypeVar("InputsT", bound=ResourceInputs)
+Outputs = dict[str, Any]
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value not known until apply (preview), however deeply nested."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """("properties", 0, "type") -> "properties[0].type"."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
+    """Pickled by reference into `__provider`: keep no state on instances."""
+
+    serialize_as_secret_always = False  # it holds no secrets: credentials never live here
+
+    kind: ClassVar[str] = "resource"
+    inputs_model: ClassVar[type[ResourceInputs]]
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    delete_before_replace: ClassVar[bool] = False
+    ignore_in_diff: ClassVar[frozenset[str]] = frozenset({"adopt"})
+    computed: ClassVar[frozenset[str]] = frozenset()
+    """Output-only fields: the resource class declares them (as None) so they become
+    outputs; they are not inputs and `check` drops them."""
+
+    # -- what a vendor resource implements ------------------------------------------
+
+    def create_remote(self, inputs: InputsT) -> tuple[str, Outputs]:
+        raise NotImplementedError
+
+    def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
+        raise NotImplementedError
+
+    def update_remote(self, id_: str, state: Outputs, inputs: InputsT) -> Outputs:
+        raise NotImplementedError
+
+    def delete_remote(self, id_: str, state: Outputs) -> None:
+        raise NotImplementedError
+
+    def describe(self, values: Mapping[str, Any]) -> str:
+        """How error messages name the object, e.g. `Amplitude event type "Sign Up"`."""
+        return self.kind
+
+    def hint(self, error: Exception, operation: str) -> str:
+        """What to do about `error`; vendors add their own advice."""
+        if isinstance(error, VendorError) and error.status in (401, 403):
+            return "check the credentials (connection input, stack config or environment variables)."
+        return ""
+
+    # -- the engine's protocol ------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        remember_stack_config(req.config)
+
+    def parse(self, props: Mapping[str, Any]) -> InputsT:
+        raw = {k: v for k, v in props.items() if k != PROVIDER_KEY and k in self.inputs_model.model_fields}
+        return self.inputs_model.model_validate(raw)  # type: ignore[return-value]
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        raw = {k: v for k, v in news.items() if k != PROVIDER_KEY and k not in self.computed}
+        unknown = {k for k, v in raw.items() if is_unknown(v)}
+        known = {k: v for k, v in raw.items() if k not in unknown}
+        try:
+            model = self.inputs_model.model_validate(known)
+        except ValidationError as exc:
+            failures = [
+                CheckFailure(field_path(err["loc"]) or "inputs", self._reason(err))
+                for err in exc.errors()
+                if not err["loc"] or err["loc"][0] not in unknown
+            ]
+            return CheckResult(news, failures)
+        checked: dict[str, Any] = model.model_dump(mode="json")
+        checked.update({k: raw[k] for k in unknown})
+        if PROVIDER_KEY in news:
+            checked[PROVIDER_KEY] = news[PROVIDER_KEY]
+        return CheckResult(checked, [])
+
+    @staticmethod
+    def _reason(error: Any) -> str:
+        # pydantic's message names the rule broken; the input value is left out on
+        # purpose, since it may be a credential.
+        message = str(error["msg"])
+        return message.removeprefix("Value error, ")
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed: list[str] = []
+        for field in self.inputs_model.model_fields:
+            if field in self.ignore_in_diff:
+                continue
+            new = news.get(field)
+            if is_unknown(new) or self.normalized(field, olds.get(field)) != self.normalized(field, new):
+                changed.append(field)
+        replaces = [f for f in changed if f in self.replace_on]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            delete_before_replace=self.delete_before_replace if replaces else None,
+        )
+
+    def normalized(self, field: str, value: Any) -> Any:
+        """Compare-equal form of a field's value (e.g. None and "" for text)."""
+        default = self.inputs_model.model_fields[field].get_default(call_default_factory=True)
+        if value is None:
+            value = default
+        if isinstance(default, list | type(None)) and value in ([], "", None):
+            return None
+        if isinstance(value, list):
+            return sorted(map(str, value)) if all(isinstance(v, str) for v in value) else value
+        return value
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = self.parse(props)
+        id_, outs = self._guard("create", props, lambda: self.create_remote(inputs))
+        return CreateResult(id_, outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        outs = self._guard("refresh", props, lambda: self.read_remote(id_, dict(props)))
+        if outs is None:
+            return ReadResult(None, {})  # gone: the engine drops it from the stack
+        return ReadResult(id_, outs)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        inputs = self.parse(_news)
+        outs = self._guard("update", _news, lambda: self.update_remote(_id, dict(_olds), inputs))
+        return UpdateResult(outs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        self._guard("delete", _props, lambda: self.delete_remote(_id, dict(_props)))
+
+    def _guard(self, operation: str, values: Mapping[str, Any], work: Any) -> Any:
+        try:
+            return work()
+        except ResourceError:
+            raise
+        except (TaxonomyError, ConnectionError) as exc:
+            raise ResourceError(self.describe(values), operation, exc, self.hint(exc, operation)) from exc

@@ -1,0 +1,319 @@
+"""Drive dynamic providers exactly as the Pulumi engine does, without the Pulumi CLI.
+
+`ProviderServer` starts `python -u -m pulumi.dynamic` (the server the engine runs
+for every dynamic resource), reads its port, and speaks the gRPC `ResourceProvider`
+protocol with the SDK's own stubs. `Engine` keeps a stack's state and walks a
+resource through check, diff, create/update/replace, refresh and delete as
+`pulumi preview`, `pulumi up`, `pulumi refresh` and `pulumi destroy` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import grpc
+from google.protobuf import struct_pb2
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+PROVIDER_KEY = "__provider"
+Operation = Literal["create", "update", "replace", "same", "delete"]
+
+
+class ProviderFailed(RuntimeError):
+    """The provider answered an error; `text` is what the engine would show the user."""
+
+    def __init__(self, method: str, code: grpc.StatusCode, text: str) -> None:
+        super().__init__(f"{method} failed ({code.name}): {text}")
+        self.method = method
+        self.code = code
+        self.text = text
+
+
+class CheckFailed(RuntimeError):
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{prop}: {reason}" for prop, reason in failures))
+        self.failures = failures
+
+
+def _run(coro: Any) -> Any:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+
+
+def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Serialize as the engine does (unknowns become the engine's sentinel)."""
+    result: struct_pb2.Struct = _run(rpc.serialize_properties(dict(props), {}))
+    return result
+
+
+def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
+    return dict(rpc.deserialize_properties(struct, keep_unknowns=True))
+
+
+def unwrap_secrets(value: Any) -> Any:
+    """The engine strips secret markers before calling a provider that does not accept them."""
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, Mapping):
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
+class ProviderServer:
+    def __init__(
+        self,
+        project: str = "project",
+        env: Mapping[str, str] | None = None,
+        start_timeout: float = 60.0,
+        call_timeout: float = 600.0,
+    ) -> None:
+        self.project = project
+        self.call_timeout = call_timeout
+        package_root = str(Path(__file__).resolve().parents[2])
+        child_env = {**os.environ, **(env or {}), "PULUMI_PROJECT": project}
+        child_env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, child_env.get("PYTHONPATH")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=child_env,
+            text=True,
+        )
+        self._output: list[str] = []
+        self.port = self._await_port(start_timeout)
+        threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
+        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        grpc.channel_ready_future(self.channel).result(timeout=start_timeout)
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+
+    def _await_port(self, timeout: float) -> int:
+        line: list[str] = []
+        done = threading.Event()
+
+        def read() -> None:
+            assert self.process.stdout is not None
+            line.append(self.process.stdout.readline())
+            done.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not done.wait(timeout) or not line[0].strip().isdigit():
+            self.stop()
+            raise RuntimeError(f"provider server did not start: {line!r} {self.output[-2000:]}")
+        return int(line[0])
+
+    def _drain(self, stream: Any) -> None:
+        for text in stream:
+            self._output.append(text)
+
+    @property
+    def output(self) -> str:
+        """What the server printed (the engine shows it as diagnostics)."""
+        return "".join(self._output)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self) -> None:
+        if getattr(self, "channel", None) is not None:
+            self.channel.close()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def kill(self) -> None:
+        """Die as a crashed provider would: no cleanup."""
+        self.process.kill()
+        self.process.wait(10)
+
+    def __enter__(self) -> ProviderServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the gRPC methods the engine calls --------------------------------------------
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request, timeout=self.call_timeout)
+        except grpc.RpcError as exc:
+            raise ProviderFailed(method, exc.code(), exc.details() or "") from None
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """Stack config, keys as the user writes them (`amplitudeApiKey`), namespaced here."""
+        namespaced = {k if ":" in k else f"{self.project}:{k}": v for k, v in config.items()}
+        self._call("Configure", provider_pb2.ConfigureRequest(args=to_struct(namespaced)))
+
+    def check(
+        self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        response = self._call(
+            "Check", provider_pb2.CheckRequest(urn=urn, olds=to_struct(olds), news=to_struct(news))
+        )
+        return from_struct(response.inputs), [(f.property, f.reason) for f in response.failures]
+
+    def diff(
+        self, id_: str, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> provider_pb2.DiffResponse:
+        request = provider_pb2.DiffRequest(id=id_, urn=urn, olds=to_struct(olds), news=to_struct(news))
+        response: provider_pb2.DiffResponse = self._call("Diff", request)
+        return response
+
+    def create(self, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        response = self._call("Create", provider_pb2.CreateRequest(urn=urn, properties=to_struct(props)))
+        return response.id, from_struct(response.properties)
+
+    def read(self, id_: str, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        response = self._call("Read", provider_pb2.ReadRequest(id=id_, urn=urn, properties=to_struct(props)))
+        return response.id, from_struct(response.properties)
+
+    def update(self, id_: str, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        request = provider_pb2.UpdateRequest(id=id_, urn=urn, olds=to_struct(olds), news=to_struct(news))
+        return from_struct(self._call("Update", request).properties)
+
+    def delete(self, id_: str, urn: str, props: Mapping[str, Any]) -> None:
+        self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn, properties=to_struct(props)))
+
+
+@dataclass
+class StackResource:
+    urn: str
+    id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What a preview says it would do for one resource."""
+
+    operation: Operation
+    changed: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """A stack's state and the engine's walk through a resource's lifecycle."""
+
+    def __init__(self, server: ProviderServer, stack: str = "dev") -> None:
+        self.server = server
+        self.stack = stack
+        self.resources: dict[str, StackResource] = {}
+        self._lock = threading.Lock()
+
+    def urn(self, type_name: str, name: str) -> str:
+        return f"urn:pulumi:{self.stack}::{self.server.project}::{type_name}::{name}"
+
+    @staticmethod
+    def type_name(provider: ResourceProvider) -> str:
+        return f"pulumi-python:dynamic:{type(provider).__name__}"
+
+    def _news(self, provider: ResourceProvider | str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        serialized = provider if isinstance(provider, str) else serialize_provider(provider)
+        return {**unwrap_secrets(dict(inputs)), PROVIDER_KEY: serialized}
+
+    def _checked(self, urn: str, news: dict[str, Any]) -> dict[str, Any]:
+        existing = self.resources.get(urn)
+        checked, failures = self.server.check(urn, existing.inputs if existing else {}, news)
+        if failures:
+            raise CheckFailed(failures)
+        return checked
+
+    def preview(
+        self,
+        name: str,
+        provider: ResourceProvider | str,
+        inputs: Mapping[str, Any],
+        type_name: str | None = None,
+    ) -> Plan:
+        """`pulumi preview`: check and diff only (inputs may hold `pulumi.output.Unknown`)."""
+        urn = self.urn(type_name or self.type_name(_as_provider(provider)), name)
+        checked = self._checked(urn, self._news(provider, inputs))
+        existing = self.resources.get(urn)
+        if existing is None:
+            return Plan("create")
+        diff = self.server.diff(existing.id, urn, existing.outputs, checked)
+        if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
+            return Plan("same")
+        return Plan("replace" if diff.replaces else "update", list(diff.diffs), list(diff.replaces))
+
+    def up(
+        self,
+        name: str,
+        provider: ResourceProvider | str,
+        inputs: Mapping[str, Any],
+        type_name: str | None = None,
+    ) -> tuple[Operation, StackResource]:
+        """`pulumi up` for one resource."""
+        urn = self.urn(type_name or self.type_name(_as_provider(provider)), name)
+        news = self._news(provider, inputs)
+        checked = self._checked(urn, news)
+        existing = self.resources.get(urn)
+        if existing is None:
+            id_, outs = self.server.create(urn, checked)
+            return "create", self._store(StackResource(urn, id_, checked, outs))
+        diff = self.server.diff(existing.id, urn, existing.outputs, checked)
+        if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
+            existing.inputs = checked
+            return "same", existing
+        if diff.replaces:
+            if diff.deleteBeforeReplace:
+                self.server.delete(existing.id, urn, existing.outputs)
+                id_, outs = self.server.create(urn, checked)
+            else:
+                id_, outs = self.server.create(urn, checked)
+                self.server.delete(existing.id, urn, existing.outputs)
+            return "replace", self._store(StackResource(urn, id_, checked, outs))
+        outs = self.server.update(existing.id, urn, existing.outputs, checked)
+        return "update", self._store(StackResource(urn, existing.id, checked, outs))
+
+    def refresh(self, urn: str) -> StackResource | None:
+        """`pulumi refresh` for one resource: None when it is gone (and dropped)."""
+        existing = self.resources[urn]
+        id_, outs = self.server.read(existing.id, urn, existing.outputs)
+        with self._lock:
+            if not id_:
+                del self.resources[urn]
+                return None
+            existing.outputs = outs
+            return existing
+
+    def destroy(self, urn: str) -> None:
+        existing = self.resources[urn]
+        self.server.delete(existing.id, urn, existing.outputs)
+        with self._lock:
+            del self.resources[urn]
+
+    def _store(self, resource: StackResource) -> StackResource:
+        with self._lock:
+            self.resources[resource.urn] = resource
+        return resource
+
+
+def _as_provider(provider: ResourceProvider | str) -> ResourceProvider:
+    if isinstance(provider, str):
+        raise TypeError("pass type_name when the provider is already serialized")
+    return provider
