@@ -188,8 +188,9 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
         return super().hint(error, operation)
 
 
-def _property_fields(inputs: Any, *, with_required: bool) -> dict[str, Any]:
-    """The property attributes as form fields; empty values clear what was there."""
+def _property_fields(inputs: Any, *, with_required: bool, creating: bool = False) -> dict[str, Any]:
+    """The property attributes as form fields. On update, empty values are sent to
+    clear what was there; on create, unset fields are left out."""
     fields: dict[str, Any] = {
         "description": _text(inputs.description),
         "type": inputs.type,
@@ -199,6 +200,8 @@ def _property_fields(inputs: Any, *, with_required: bool) -> dict[str, Any]:
     }
     if with_required:
         fields["is_required"] = inputs.is_required
+    if creating:
+        fields = {k: v for k, v in fields.items() if v not in ("", [])}
     return fields
 
 
@@ -304,8 +307,8 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
         client.create_event(inputs.name, inputs.category, inputs.description)
 
     def after_post(self, client: AmplitudeClient, inputs: EventTypeInputs) -> None:
-        if inputs.display_name:
-            client.update_event(inputs.name, display_name=inputs.display_name)
+        if inputs.display_name:  # the create endpoint has no display_name
+            self.converge(client, inputs.name, inputs)
 
     def fetch(self, client: AmplitudeClient, inputs: EventTypeInputs) -> Outputs | None:
         try:
@@ -365,7 +368,7 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
         return f'{self.kind} "{values.get("name")}"{where}'
 
     def post(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=True)
+        fields = _property_fields(inputs, with_required=True, creating=True)
         if inputs.event_type is None and inputs.classifications:
             fields["classifications"] = list(inputs.classifications)
         client.create_event_property(inputs.name, inputs.event_type, **fields)
@@ -441,7 +444,7 @@ class UserPropertyProvider(AmplitudeProvider[UserPropertyInputs]):
         return {**super().outputs(inputs), "remote_name": inputs.remote_name}
 
     def post(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=False)
+        fields = _property_fields(inputs, with_required=False, creating=True)
         if inputs.classifications:
             fields["classifications"] = list(inputs.classifications)
         client.create_user_property(inputs.remote_name, **fields)
@@ -507,7 +510,7 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
         return {**super().outputs(inputs), "remote_name": inputs.remote_name}
 
     def post(self, client: AmplitudeClient, inputs: GroupPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=False)
+        fields = _property_fields(inputs, with_required=False, creating=True)
         if inputs.group_type is None and inputs.classifications:
             fields["classifications"] = list(inputs.classifications)
         client.create_group_property(inputs.remote_name, inputs.group_type, **fields)

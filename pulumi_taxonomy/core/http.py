@@ -33,7 +33,7 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 6
-    initial_wait: float = 0.5
+    initial_wait: float = 0.25
     max_wait: float = 20.0
     max_total: float = 300.0
 

@@ -21,7 +21,7 @@ from starlette.routing import Route, Router
 from pulumi_taxonomy.sandbox.amplitude import http as amplitude_http
 from pulumi_taxonomy.sandbox.amplitude.seed import seed_demo
 from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTaxonomy
-from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
 from pulumi_taxonomy.sandbox.faults import FaultInjector
 from pulumi_taxonomy.sandbox.gate import VendorGate, VendorPolicy
 from pulumi_taxonomy.sandbox.stats import Stats
@@ -33,6 +33,12 @@ Seed = Literal["empty", "demo"]
 class ResetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     seed: Seed | None = None
+
+
+class FaultsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    faults: str = ""
+    seed: int | None = None
 
 
 class IngestRequest(BaseModel):
@@ -52,6 +58,7 @@ class Sandbox:
         self.config = config
         self.store = store or Store(config.db)
         self.stats = Stats()
+        self.faults = FaultInjector(config.faults, config.fault_seed)
         self.amplitude = AmplitudeTaxonomy(self.store)
         self.policies: list[VendorPolicy] = [amplitude_http.policy(config)]
         if self.store.get_meta("seeded") is None:
@@ -102,7 +109,19 @@ class Sandbox:
                 return JSONResponse({"error": exc.message}, status_code=400)
             return JSONResponse({"ok": True})
 
+        async def faults(request: Request) -> Response:
+            if request.method == "POST":
+                body = await _json_body(request, FaultsRequest)
+                if isinstance(body, Response):
+                    return body
+                try:
+                    self.faults.configure(FaultSpec.parse(body.faults), body.seed)
+                except (ValueError, ValidationError) as exc:
+                    return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"faults": str(self.faults.spec)})
+
         router_routes = [
+            Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
             Route("/_sandbox/stats", stats, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),
             Route("/_sandbox/amplitude/ingest", ingest, methods=["POST"]),
@@ -141,7 +160,7 @@ class Sandbox:
             router=Router(routes=router_routes),
             policies=self.policies,
             stats=self.stats,
-            faults=FaultInjector(self.config.faults, self.config.fault_seed),
+            faults=self.faults,
             latency_seconds=self.config.latency_ms / 1000.0,
         )
 

@@ -10,9 +10,18 @@ from pulumi_taxonomy.sandbox.config import FaultSpec
 
 class FaultInjector:
     def __init__(self, spec: FaultSpec, seed: int | None = None) -> None:
-        self._spec = spec
-        self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self.configure(spec, seed)
+
+    def configure(self, spec: FaultSpec, seed: int | None = None) -> None:
+        """Change the faults of a running sandbox (tests set up cleanly, then inject)."""
+        with self._lock:
+            self._spec = spec
+            self._random = random.Random(seed)
+
+    @property
+    def spec(self) -> FaultSpec:
+        return self._spec
 
     def draw(self) -> str | None:
         """The fault for the next request (`"429"`, `"500"`, `"drop"`...), or None."""

@@ -1,5 +1,15 @@
-"""What tests (ours and users') need to run against the sandbox the way CI does."""
+"""What tests (ours and users') need to run resources the way the Pulumi engine does,
+against the sandbox, with no Pulumi CLI."""
 
+from pulumi_taxonomy.testing.engine import CheckFailed, Engine, Plan, ProviderFailed, ProviderServer
 from pulumi_taxonomy.testing.sandbox import SandboxProcess, running_sandbox
 
-__all__ = ["SandboxProcess", "running_sandbox"]
+__all__ = [
+    "CheckFailed",
+    "Engine",
+    "Plan",
+    "ProviderFailed",
+    "ProviderServer",
+    "SandboxProcess",
+    "running_sandbox",
+]

@@ -216,16 +216,49 @@ class Plan:
 
 
 class Engine:
-    """A stack's state and the engine's walk through a resource's lifecycle."""
+    """A stack's state and the engine's walk through a resource's lifecycle.
 
-    def __init__(self, server: ProviderServer, stack: str = "dev") -> None:
-        self.server = server
+    Like the Pulumi CLI, it runs each command against a provider server: call
+    `new_command()` between what would be separate `pulumi` invocations, so that
+    nothing cached in the provider process outlives a command.
+    """
+
+    def __init__(
+        self,
+        project: str = "project",
+        stack: str = "dev",
+        env: Mapping[str, str] | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.project = project
         self.stack = stack
+        self.env = dict(env or {})
+        self.config = dict(config or {})
         self.resources: dict[str, StackResource] = {}
         self._lock = threading.Lock()
+        self.server = self._start()
+
+    def _start(self) -> ProviderServer:
+        server = ProviderServer(self.project, self.env)
+        server.configure(self.config)
+        return server
+
+    def new_command(self) -> None:
+        """End the current `pulumi` command's provider process and start the next one's."""
+        self.server.stop()
+        self.server = self._start()
+
+    def close(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def urn(self, type_name: str, name: str) -> str:
-        return f"urn:pulumi:{self.stack}::{self.server.project}::{type_name}::{name}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{type_name}::{name}"
 
     @staticmethod
     def type_name(provider: ResourceProvider) -> str:

@@ -76,6 +76,13 @@ class SandboxProcess:
         body = {} if seed is None else {"seed": seed}
         httpx.post(f"{self.url}/_sandbox/reset", json=body, timeout=10).raise_for_status()
 
+    def set_faults(self, faults: str, seed: int | None = None) -> None:
+        """Inject faults from now on (`""` for none), like `--faults` at start."""
+        response = httpx.post(
+            f"{self.url}/_sandbox/faults", json={"faults": faults, "seed": seed}, timeout=10
+        )
+        response.raise_for_status()
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
         """Stop the process (SIGTERM, then SIGKILL after `timeout`); returns its exit code."""
         if self.process.poll() is None:

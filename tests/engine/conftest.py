@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from pulumi_taxonomy.testing import Engine, SandboxProcess
+from tests.conftest import AMPLITUDE_AUTH, amplitude_client
+
+
+def amplitude_env(url: str) -> dict[str, str]:
+    return {
+        "AMPLITUDE_API_KEY": AMPLITUDE_AUTH[0],
+        "AMPLITUDE_SECRET_KEY": AMPLITUDE_AUTH[1],
+        "AMPLITUDE_BASE_URL": url,
+    }
+
+
+@pytest.fixture
+def engine(sandbox: SandboxProcess) -> Iterator[Engine]:
+    """An empty stack whose provider server reaches an empty sandbox project through
+    environment variables, as a CI job would."""
+    sandbox.reset("empty")
+    with Engine(env=amplitude_env(sandbox.url)) as stack:
+        yield stack
+
+
+@pytest.fixture
+def amp(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
+    """Direct access to the sandbox, as a person in Amplitude's UI (no reset: `engine` does it)."""
+    with amplitude_client(sandbox) as client:
+        yield client
+
+
+def writes(sandbox: SandboxProcess) -> int:
+    return sum(n for route, n in sandbox.stats()["by_route"].items() if not route.startswith("GET "))
