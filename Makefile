@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest sandbox lock clean
+.PHONY: test lint typecheck pytest sandbox quickstart bench lock clean
 
 test: lint typecheck pytest
 
@@ -27,6 +27,13 @@ pytest: $(STAMP)
 
 sandbox: $(STAMP)
 	$(BIN)/pulumi-taxonomy sandbox --seed demo
+
+# The main job: the quickstart program applied to a local sandbox.
+quickstart: $(STAMP)
+	$(BIN)/python examples/quickstart/run.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/amplitude_apply.py
 
 # Re-resolve the pins (needs the network to PyPI); commit the result.
 lock:

@@ -404,6 +404,21 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
     def restore(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> None:
         client.restore_event_property(inputs.name)
 
+    def resolve_conflict(
+        self, client: AmplitudeClient, inputs: EventPropertyInputs, exc: VendorError
+    ) -> None:
+        # Renaming an event in Amplitude carries its properties along, while each property
+        # resource is replaced onto the new event name: the property is then already
+        # there, exactly as declared. That is this stack's own property, not a clash.
+        if inputs.event_type is not None and is_exists_conflict(exc) and not inputs.adopt:
+            remote = self.fetch(client, inputs)
+            if remote is not None and self.matches(remote, inputs):
+                pulumi.log.info(
+                    f"{self.describe(inputs.model_dump())} is already there as declared; managing it."
+                )
+                return
+        super().resolve_conflict(client, inputs, exc)
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         event_type = state.get("event_type")
         try:

@@ -1,0 +1,98 @@
+"""Run a whole Pulumi program with no Pulumi CLI: under `pulumi.runtime.set_mocks`,
+each dynamic resource the program declares is handed to the real provider server
+through an `Engine`, so the program -> provider -> vendor path is the real one.
+
+`run_program` behaves like `pulumi up` (or `pulumi preview` with `preview=True`):
+it creates, updates or replaces what the program declares and deletes what the
+stack holds but the program no longer declares.
+"""
+
+from __future__ import annotations
+
+import runpy
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import pulumi
+from pulumi.runtime import mocks
+
+from pulumi_taxonomy.testing.engine import PROVIDER_KEY, Engine, Operation, unwrap_secrets
+
+DYNAMIC = "pulumi-python:dynamic"
+
+
+@dataclass
+class ProgramRun:
+    """What one run did (or, in a preview, would do), by resource name."""
+
+    operations: dict[str, Operation] = field(default_factory=dict)
+
+    def count(self, operation: Operation) -> int:
+        return sum(1 for op in self.operations.values() if op == operation)
+
+    @property
+    def changes(self) -> dict[str, Operation]:
+        return {name: op for name, op in self.operations.items() if op != "same"}
+
+
+class _ForwardingMocks(mocks.Mocks):
+    def __init__(self, engine: Engine, preview: bool, run: ProgramRun) -> None:
+        self.engine = engine
+        self.preview = preview
+        self.run = run
+        self.seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if not args.typ.startswith(DYNAMIC):
+            return f"{args.name}-id", dict(args.inputs)
+        inputs = unwrap_secrets(dict(args.inputs))
+        provider = inputs.pop(PROVIDER_KEY)
+        urn = self.engine.urn(args.typ, args.name)
+        with self._lock:
+            self.seen.add(urn)
+        if self.preview:
+            plan = self.engine.preview(args.name, provider, inputs, type_name=args.typ)
+            self.run.operations[args.name] = plan.operation
+            existing = self.engine.resources.get(urn)
+            return (existing.id, _public(existing.outputs)) if existing else (None, inputs)
+        operation, resource = self.engine.up(args.name, provider, inputs, type_name=args.typ)
+        self.run.operations[args.name] = operation
+        return resource.id, _public(resource.outputs)
+
+    def call(self, args: mocks.MockCallArgs) -> Any:
+        return {}
+
+
+def _public(outputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in outputs.items() if k != PROVIDER_KEY}
+
+
+def run_program(
+    program: Callable[[], object] | str | Path, engine: Engine, *, preview: bool = False
+) -> ProgramRun:
+    """Run `program` (a function, or the path of a program's `__main__.py`) as
+    `pulumi up` would, or `pulumi preview` with `preview=True`."""
+    run = ProgramRun()
+    forwarding = _ForwardingMocks(engine, preview, run)
+    pulumi.runtime.set_mocks(forwarding, project=engine.project, stack=engine.stack, preview=preview)
+
+    def body() -> None:
+        if callable(program):
+            program()
+        else:
+            runpy.run_path(str(program), run_name="__main__")
+
+    # The SDK's own helper runs the program and waits for every registration.
+    run_to_completion = cast(Callable[[Callable[[], None]], Callable[[], None]], pulumi.runtime.test)
+    run_to_completion(body)()
+    gone = [urn for urn in engine.resources if urn not in forwarding.seen]
+    for urn in reversed(gone):  # the newest first, as dependents were created last
+        name = urn.rsplit("::", 1)[-1]
+        run.operations[name] = "delete"
+        if not preview:
+            engine.destroy(urn)
+    return run
