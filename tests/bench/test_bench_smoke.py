@@ -1,0 +1,28 @@
+"""The benchmark runs and reports what it measured (a small size: figures live in the README)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "amplitude_apply.py"
+
+
+def test_amplitude_apply_benchmark_reports_its_measurements() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--events", "6", "--latency-ms", "10", "--concurrency", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["resources"] == 24
+    assert report["apply"]["write_requests"] == 24
+    assert report["apply"]["sandbox_429s"] == 0
+    assert report["apply"]["peak_in_flight_cost"] <= 4
+    assert report["refresh"]["requests"] == 1 + 6
+    assert report["provider_pickled_by_reference"] is True
+    assert report["provider_bytes"] < 1024
