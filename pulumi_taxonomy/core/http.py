@@ -120,7 +120,9 @@ class VendorHttp:
         method = method.upper()
         call = f"{self.vendor} {method} {path}"
         policy = self.retry
-        jitter = tenacity.wait_exponential_jitter(initial=policy.initial_wait, max=policy.max_wait)
+        jitter = tenacity.wait_exponential_jitter(
+            multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.initial_wait
+        )
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None

@@ -72,7 +72,9 @@ class CostLimiter:
                         )
                         announced = True
                     started = self._clock()
-                    self._cond.wait(timeout=max(wait, 0.01))
+                    # Wake up now and then rather than trusting one long sleep: the
+                    # clock may move differently from the timer (suspend, tests).
+                    self._cond.wait(timeout=min(max(wait, 0.01), 1.0))
                     self.waited_for_budget += self._clock() - started
                     continue
                 if self._in_flight + cost > self.policy.max_in_flight:
