@@ -50,6 +50,10 @@ def sandbox(
         str,
         typer.Option(envvar="SANDBOX_AMPLITUDE_SECRET_KEY", help="Accepted Amplitude secret key."),
     ] = "sandbox-secret-key",
+    rudderstack_token: Annotated[
+        str,
+        typer.Option(envvar="SANDBOX_RUDDERSTACK_TOKEN", help="Accepted RudderStack service access token."),
+    ] = "sandbox-rudderstack-token",
 ) -> None:
     """Serve the vendors' APIs locally, as they behave in production."""
     from pulumi_taxonomy.sandbox.server import serve
@@ -70,6 +74,7 @@ def sandbox(
             hour_seconds=hour_seconds,
             amplitude_api_key=amplitude_api_key,
             amplitude_secret_key=amplitude_secret_key,
+            rudderstack_token=rudderstack_token,
         )
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from None

@@ -63,3 +63,22 @@ def error(response: httpx.Response, status: int, contains: str = "") -> str:
 def ingest(sandbox: SandboxProcess, **data: Any) -> None:
     """Pretend tracked data arrived (planned items go live, unknown ones unexpected)."""
     httpx.post(f"{sandbox.url}/_sandbox/amplitude/ingest", json=data, timeout=10).raise_for_status()
+
+
+RUDDERSTACK_TOKEN = "sandbox-rudderstack-token"
+
+
+def rudderstack_client(sandbox: SandboxProcess) -> httpx.Client:
+    return httpx.Client(
+        base_url=sandbox.url + "/v2/catalog",
+        headers={"authorization": f"Bearer {RUDDERSTACK_TOKEN}"},
+        timeout=10,
+    )
+
+
+@pytest.fixture
+def rs(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
+    """A client of an empty RudderStack workspace (its sources exist, nothing else)."""
+    sandbox.reset("empty")
+    with rudderstack_client(sandbox) as client:
+        yield client

@@ -24,6 +24,9 @@ from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTax
 from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
 from pulumi_taxonomy.sandbox.faults import FaultInjector
 from pulumi_taxonomy.sandbox.gate import VendorGate, VendorPolicy
+from pulumi_taxonomy.sandbox.rudderstack import http as rudderstack_http
+from pulumi_taxonomy.sandbox.rudderstack.seed import seed_demo as seed_rudderstack
+from pulumi_taxonomy.sandbox.rudderstack.state import RudderStackWorkspace
 from pulumi_taxonomy.sandbox.stats import Stats
 from pulumi_taxonomy.sandbox.store import Store
 
@@ -39,6 +42,13 @@ class FaultsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     faults: str = ""
     seed: int | None = None
+
+
+class SourceRequest(BaseModel):
+    """A RudderStack source to connect plans to (sources are made in the dashboard)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
 
 
 class IngestRequest(BaseModel):
@@ -60,7 +70,8 @@ class Sandbox:
         self.stats = Stats()
         self.faults = FaultInjector(config.faults, config.fault_seed)
         self.amplitude = AmplitudeTaxonomy(self.store)
-        self.policies: list[VendorPolicy] = [amplitude_http.policy(config)]
+        self.rudderstack = RudderStackWorkspace(self.store)
+        self.policies: list[VendorPolicy] = [amplitude_http.policy(config), rudderstack_http.policy(config)]
         if self.store.get_meta("seeded") is None:
             self.reset(config.seed)
         self.app = self._build_app()
@@ -68,8 +79,10 @@ class Sandbox:
     def reset(self, seed: Seed) -> None:
         with self.store.transaction() as conn:
             self.amplitude.clear(conn)
+            self.rudderstack.clear(conn)
             if seed == "demo":
                 seed_demo(self.amplitude)
+                seed_rudderstack(self.rudderstack)
             self.store.set_meta(conn, "seeded", seed)
         self.stats.reset()
         for vendor in self.policies:
@@ -120,12 +133,22 @@ class Sandbox:
                     return JSONResponse({"error": str(exc)}, status_code=400)
             return JSONResponse({"faults": str(self.faults.spec)})
 
+        async def sources(request: Request) -> Response:
+            if request.method == "POST":
+                body = await _json_body(request, SourceRequest)
+                if isinstance(body, Response):
+                    return body
+                return JSONResponse({"id": self.rudderstack.add_source(body.name)})
+            return JSONResponse({"sources": self.rudderstack.list_sources()})
+
         router_routes = [
             Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+            Route("/_sandbox/rudderstack/sources", sources, methods=["GET", "POST"]),
             Route("/_sandbox/stats", stats, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),
             Route("/_sandbox/amplitude/ingest", ingest, methods=["POST"]),
             *amplitude_http.routes(self.amplitude),
+            *rudderstack_http.routes(self.rudderstack),
         ]
 
         async def http_error(request: Request, exc: Exception) -> Response:

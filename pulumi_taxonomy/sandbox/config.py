@@ -65,3 +65,4 @@ class SandboxConfig(BaseModel):
     hour_seconds: float = Field(default=3600.0, gt=0)
     amplitude_api_key: str = Field(default="sandbox-api-key", min_length=1)
     amplitude_secret_key: str = Field(default="sandbox-secret-key", min_length=1)
+    rudderstack_token: str = Field(default="sandbox-rudderstack-token", min_length=1)
