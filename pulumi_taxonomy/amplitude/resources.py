@@ -45,8 +45,8 @@ from pulumi_taxonomy.amplitude.models import (
     group_property_name,
     user_property_name,
 )
-from pulumi_taxonomy.core.errors import AmbiguousWrite, NotFound, ResourceError, VendorError
-from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider
+from pulumi_taxonomy.core.errors import NotFound, ResourceError, VendorError
+from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
 
 InputsT = TypeVar("InputsT", bound=AmplitudeInputs)
 
@@ -100,18 +100,6 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
             if field in desired and field not in self.ignore_in_diff and field != "connection"
         )
 
-    @staticmethod
-    def settle(write: Callable[[], None], landed: Callable[[], bool], attempts: int = 4) -> None:
-        """Do `write`; when its answer is lost, look (`landed`) before writing again."""
-        for _ in range(attempts - 1):
-            try:
-                write()
-                return
-            except AmbiguousWrite:
-                if landed():
-                    return
-        write()
-
     def converge(self, client: AmplitudeClient, current_name: str, inputs: InputsT) -> None:
         """`put`, resilient to lost answers."""
 
@@ -119,12 +107,12 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
             remote = self.fetch(client, inputs)
             return remote is not None and self.matches(remote, inputs)
 
-        self.settle(lambda: self.put(client, current_name, inputs), landed)
+        settle(lambda: self.put(client, current_name, inputs), landed)
 
     def create_remote(self, inputs: InputsT) -> tuple[str, Outputs]:
         client = self.client(inputs)
         try:
-            self.settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+            settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
         except VendorError as exc:
             self.resolve_conflict(client, inputs, exc)
         else:
@@ -146,7 +134,7 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                     "it exists in Amplitude but is deleted. Set adopt=True to restore it and manage it "
                     "from this program, or choose another name.",
                 )
-            self.settle(lambda: self.restore(client, inputs), lambda: self.fetch(client, inputs) is not None)
+            settle(lambda: self.restore(client, inputs), lambda: self.fetch(client, inputs) is not None)
             self.converge(client, current, inputs)
             return
         if not is_exists_conflict(exc):
@@ -180,7 +168,7 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
     def remove(self, id_: str, state: Outputs, delete: Callable[[], None]) -> None:
         """Delete, treating "already gone" as done and resolving lost answers by looking."""
         with contextlib.suppress(NotFound):  # already gone: the goal is reached
-            self.settle(delete, lambda: self.read_remote(id_, state) is None)
+            settle(delete, lambda: self.read_remote(id_, state) is None)
 
     def hint(self, error: Exception, operation: str) -> str:
         if isinstance(error, VendorError) and error.status == 429:
@@ -278,7 +266,7 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
             return category is not None and category.name == inputs.name
 
         try:
-            self.settle(lambda: client.rename_category(int(id_), inputs.name), landed)
+            settle(lambda: client.rename_category(int(id_), inputs.name), landed)
         except NotFound as exc:
             raise ResourceError(
                 self.describe(state),

@@ -10,7 +10,7 @@ read-only facts such as the vendor's id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import (
@@ -27,7 +27,7 @@ from pulumi.output import Unknown
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pulumi_taxonomy.core.credentials import remember_stack_config
-from pulumi_taxonomy.core.errors import ResourceError, TaxonomyError, VendorError
+from pulumi_taxonomy.core.errors import AmbiguousWrite, ResourceError, TaxonomyError, VendorError
 
 PROVIDER_KEY = "__provider"
 
@@ -54,6 +54,30 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(is_unknown(v) for v in value)
     return False
+
+
+def without_nulls(value: Any) -> Any:
+    """Nested mappings without their None entries: an unset key and a null are the same."""
+    if isinstance(value, Mapping):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+def settle(write: Callable[[], object], landed: Callable[[], bool], attempts: int = 4) -> None:
+    """Do `write`; when its answer is lost, look (`landed`) before writing again.
+
+    A write is never resent blindly: only when reading back shows it did not happen.
+    """
+    for _ in range(attempts - 1):
+        try:
+            write()
+            return
+        except AmbiguousWrite:
+            if landed():
+                return
+    write()
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
@@ -153,10 +177,12 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         )
 
     def normalized(self, field: str, value: Any) -> Any:
-        """Compare-equal form of a field's value (e.g. None and "" for text)."""
+        """Compare-equal form of a field's value (e.g. None and "" for text; nested
+        objects without their unset keys)."""
         default = self.inputs_model.model_fields[field].get_default(call_default_factory=True)
         if value is None:
             value = default
+        value = without_nulls(value)
         if isinstance(default, list | type(None)) and value in ([], "", None):
             return None
         if isinstance(value, list):
