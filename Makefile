@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest sandbox quickstart bench lock clean
+.PHONY: test lint typecheck pytest sandbox quickstart example-rudderstack bench lock clean
 
 test: lint typecheck pytest
 
@@ -30,7 +30,10 @@ sandbox: $(STAMP)
 
 # The main job: the quickstart program applied to a local sandbox.
 quickstart: $(STAMP)
-	$(BIN)/python examples/quickstart/run.py
+	$(BIN)/python examples/run.py quickstart
+
+example-rudderstack: $(STAMP)
+	$(BIN)/python examples/run.py rudderstack
 
 bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py

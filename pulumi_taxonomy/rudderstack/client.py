@@ -91,6 +91,8 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
         or "not connected" in lowered
     ):
         return NotFound(call, status, message)
+    if "different advanced keywords" in lowered:
+        return ApiError(call, status, message)  # a clash of catalog rules, not a duplicate
     if "already exists" in lowered or "already connected" in lowered:
         return Conflict(call, status, message)
     return ApiError(call, status, message)

@@ -15,7 +15,7 @@ import pulumi
 from pulumi.dynamic import Resource
 from pydantic import BaseModel
 
-from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError
+from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
 from pulumi_taxonomy.rudderstack.client import RudderStackClient, client_for
 from pulumi_taxonomy.rudderstack.models import (
@@ -140,6 +140,15 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
     def describe(self, values: Mapping[str, Any]) -> str:
         label = values.get("name") or f"({values.get('event_type', 'track')})"
         return f'{self.kind} "{label}" of plan {values.get("tracking_plan_id")}'
+
+    def hint(self, error: Exception, operation: str) -> str:
+        if isinstance(error, VendorError) and "different advanced keywords" in error.vendor_message:
+            return (
+                "RudderStack's catalog keeps one set of rules per property name and type, and another "
+                "event already uses this property with different rules. Give it the same rules here, or "
+                "another name."
+            )
+        return super().hint(error, operation)
 
     @staticmethod
     def _find(client: RudderStackClient, plan_id: str, event_type: str, name: str) -> EventInfo | None:

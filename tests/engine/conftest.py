@@ -35,3 +35,15 @@ def amp(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
 
 def writes(sandbox: SandboxProcess) -> int:
     return sum(n for route, n in sandbox.stats()["by_route"].items() if not route.startswith("GET "))
+
+
+def rudderstack_env(url: str) -> dict[str, str]:
+    return {"RUDDERSTACK_ACCESS_TOKEN": "sandbox-rudderstack-token", "RUDDERSTACK_BASE_URL": url}
+
+
+@pytest.fixture
+def rs_engine(sandbox: SandboxProcess) -> Iterator[Engine]:
+    """An empty stack reaching an empty sandbox RudderStack workspace (its sources exist)."""
+    sandbox.reset("empty")
+    with Engine(env=rudderstack_env(sandbox.url)) as stack:
+        yield stack

@@ -57,3 +57,21 @@ def test_program_edits_become_minimal_changes(sandbox: SandboxProcess, amp: http
         assert dropped.operations == {"checkout": "same", "order-id": "delete"}
     assert [e["event_type"] for e in amp.get("/event").json()["data"]] == ["Checkout Finished"]
     assert on("Checkout Finished") == []
+
+
+def test_rudderstack_example_applies_then_previews_clean(sandbox: SandboxProcess) -> None:
+    from tests.conftest import rudderstack_client
+    from tests.engine.conftest import rudderstack_env
+
+    program = QUICKSTART.parents[1] / "rudderstack" / "__main__.py"
+    sandbox.reset("demo")
+    with Engine(project="taxonomy-rudderstack", env=rudderstack_env(sandbox.url)) as engine:
+        assert run_program(program, engine).count("create") == 5
+        engine.new_command()
+        assert run_program(program, engine, preview=True).changes == {}
+    with rudderstack_client(sandbox) as rs:
+        plans = {p["name"]: p["id"] for p in rs.get("/tracking-plans").json()["trackingPlans"]}
+        events = rs.get(f"/tracking-plans/{plans['Storefront Plan']}/events").json()
+        assert events["total"] == 3
+        connections = rs.get(f"/tracking-plans/{plans['Storefront Plan']}/sources").json()["connections"]
+        assert connections[0]["config"]["track"]["allowUnplannedEvents"] == "false"

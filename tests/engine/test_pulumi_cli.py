@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_quickstart_with_the_pulumi_cli() -> None:
     result = subprocess.run(
-        [sys.executable, "examples/quickstart/run.py"],
+        [sys.executable, "examples/run.py", "quickstart"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -504,7 +504,7 @@ class RudderStackWorkspace:
                     (prefixed("prop"), *key, config),
                 )
                 continue
-            if row["prop_config"] == config:
+            if json.loads(row["prop_config"]) == json.loads(config):  # by value: 0 and 0.0 are equal
                 continue
             if self._property_used_elsewhere(conn, plan_id, name, event_type, key):
                 raise _bad(
