@@ -157,9 +157,22 @@ class RudderStackClient:
         return [e if e.properties is not None else self.get_event(plan_id, e.id) for e in events]
 
     def get_event(self, plan_id: str, event_id: str) -> EventInfo:
+        """One event with its properties (`format=properties`)."""
         return EventInfo.model_validate(
             self._get(f"{PLANS}/{plan_id}/events/{event_id}", {"format": "properties"})
         )
+
+    def get_event_rules(self, plan_id: str, event_id: str) -> dict[str, Any]:
+        """One event as a JSON schema (`format=schema`, the vendor's default)."""
+        rules: dict[str, Any] = self._get(f"{PLANS}/{plan_id}/events/{event_id}", {"format": "schema"})[
+            "rules"
+        ]
+        return rules
+
+    def upsert_event_rules(self, plan_id: str, body: dict[str, Any]) -> None:
+        """The older upsert that takes `rules` (a JSON schema) instead of `properties`;
+        RudderStack is deprecating it."""
+        self._write("PATCH", f"{PLANS}/{plan_id}/events", body)
 
     def delete_event(self, plan_id: str, event_id: str) -> None:
         self._write("DELETE", f"{PLANS}/{plan_id}/events/{event_id}")
