@@ -47,6 +47,7 @@ from pulumi_taxonomy.amplitude.models import (
 )
 from pulumi_taxonomy.core.errors import NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
+from pulumi_taxonomy.core.resource import resource_options, resource_props
 
 InputsT = TypeVar("InputsT", bound=AmplitudeInputs)
 
@@ -568,21 +569,6 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
 # -- the classes programs use --------------------------------------------------------------
 
 
-def _props(connection: Any, adopt: pulumi.Input[bool], **fields: Any) -> dict[str, Any]:
-    props = dict(fields, adopt=adopt)
-    if isinstance(connection, AmplitudeConnection):
-        connection = connection.model_dump(exclude_none=True)
-    # Credentials stay encrypted in state even when given in plain text.
-    props["connection"] = pulumi.Output.secret(connection) if connection is not None else None
-    return props
-
-
-def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(additional_secret_outputs=["connection"])
-    )
-
-
 ConnectionInput = pulumi.Input[AmplitudeConnection] | pulumi.Input[Mapping[str, Any]] | None
 
 
@@ -601,8 +587,8 @@ class EventCategory(Resource, module="amplitude", name="EventCategory"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(connection, adopt, name=name, category_id=None)
-        super().__init__(EventCategoryProvider(), resource_name, props, _options(opts))
+        props = resource_props(connection, adopt, name=name, category_id=None)
+        super().__init__(EventCategoryProvider(), resource_name, props, resource_options(opts))
 
 
 class EventType(Resource, module="amplitude", name="EventType"):
@@ -625,7 +611,7 @@ class EventType(Resource, module="amplitude", name="EventType"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(
+        props = resource_props(
             connection,
             adopt,
             name=name,
@@ -633,7 +619,7 @@ class EventType(Resource, module="amplitude", name="EventType"):
             description=description,
             display_name=display_name,
         )
-        super().__init__(EventTypeProvider(), resource_name, props, _options(opts))
+        super().__init__(EventTypeProvider(), resource_name, props, resource_options(opts))
 
 
 class EventProperty(Resource, module="amplitude", name="EventProperty"):
@@ -660,7 +646,7 @@ class EventProperty(Resource, module="amplitude", name="EventProperty"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(
+        props = resource_props(
             connection,
             adopt,
             name=name,
@@ -673,7 +659,7 @@ class EventProperty(Resource, module="amplitude", name="EventProperty"):
             is_required=is_required,
             classifications=classifications or [],
         )
-        super().__init__(EventPropertyProvider(), resource_name, props, _options(opts))
+        super().__init__(EventPropertyProvider(), resource_name, props, resource_options(opts))
 
 
 class UserProperty(Resource, module="amplitude", name="UserProperty"):
@@ -697,7 +683,7 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(
+        props = resource_props(
             connection,
             adopt,
             name=name,
@@ -709,7 +695,7 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
             classifications=classifications or [],
             remote_name=None,
         )
-        super().__init__(UserPropertyProvider(), resource_name, props, _options(opts))
+        super().__init__(UserPropertyProvider(), resource_name, props, resource_options(opts))
 
 
 class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
@@ -736,7 +722,7 @@ class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(
+        props = resource_props(
             connection,
             adopt,
             name=name,
@@ -749,4 +735,4 @@ class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
             classifications=classifications or [],
             remote_name=None,
         )
-        super().__init__(GroupPropertyProvider(), resource_name, props, _options(opts))
+        super().__init__(GroupPropertyProvider(), resource_name, props, resource_options(opts))

@@ -13,10 +13,10 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import Resource
-from pydantic import BaseModel
 
 from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
+from pulumi_taxonomy.core.resource import plain, resource_options, resource_props
 from pulumi_taxonomy.rudderstack.client import RudderStackClient, client_for
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionConfig,
@@ -335,29 +335,6 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
 # -- the classes programs use -----------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """Pydantic models in inputs become plain data Pulumi can carry."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", exclude_none=True)
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _props(connection: Any, adopt: pulumi.Input[bool], **fields: Any) -> dict[str, Any]:
-    props = {k: _plain(v) for k, v in fields.items()}
-    props["adopt"] = adopt
-    connection = _plain(connection)
-    props["connection"] = pulumi.Output.secret(connection) if connection is not None else None
-    return props
-
-
-def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(additional_secret_outputs=["connection"])
-    )
-
-
 ConnectionInput = pulumi.Input[RudderStackConnection] | pulumi.Input[Mapping[str, Any]] | None
 
 
@@ -378,8 +355,8 @@ class TrackingPlan(Resource, module="rudderstack", name="TrackingPlan"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(connection, adopt, name=name, description=description, version=None)
-        super().__init__(TrackingPlanProvider(), resource_name, props, _options(opts))
+        props = resource_props(connection, adopt, name=name, description=description, version=None)
+        super().__init__(TrackingPlanProvider(), resource_name, props, resource_options(opts))
 
 
 class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"):
@@ -403,7 +380,7 @@ class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = _props(
+        props = resource_props(
             connection,
             adopt,
             tracking_plan_id=tracking_plan_id,
@@ -415,7 +392,7 @@ class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"
             properties=properties,
             event_id=None,
         )
-        super().__init__(TrackingPlanEventProvider(), resource_name, props, _options(opts))
+        super().__init__(TrackingPlanEventProvider(), resource_name, props, resource_options(opts))
 
 
 class SourceConnection(Resource, module="rudderstack", name="SourceConnection"):
@@ -433,10 +410,10 @@ class SourceConnection(Resource, module="rudderstack", name="SourceConnection"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        config = _plain(config)
+        config = plain(config)
         if isinstance(config, dict) and "global_" in config:
             config = {("global" if k == "global_" else k): v for k, v in config.items()}
-        props = _props(
+        props = resource_props(
             connection, adopt, tracking_plan_id=tracking_plan_id, source_id=source_id, config=config
         )
-        super().__init__(SourceConnectionProvider(), resource_name, props, _options(opts))
+        super().__init__(SourceConnectionProvider(), resource_name, props, resource_options(opts))
