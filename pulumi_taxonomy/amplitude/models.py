@@ -48,6 +48,21 @@ def _valid_enum_values(values: list[str]) -> list[str]:
     return values
 
 
+def check_property_attributes(type_: str, enum_values: list[str], regex: str | None) -> None:
+    """Amplitude's rules for a property's type, enum values and regex (every resource)."""
+    if enum_values and type_ != "enum":
+        raise ValueError('enum_values are only allowed with type "enum"')
+    if type_ == "enum" and not enum_values:
+        raise ValueError('type "enum" needs enum_values')
+    if regex is not None:
+        if type_ != "string":
+            raise ValueError('regex is only allowed with type "string"')
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise ValueError(f"regex does not compile: {exc}") from None
+
+
 Name = Annotated[str, AfterValidator(_valid_name)]
 Text = Annotated[str | None, AfterValidator(_valid_text)]
 EnumValues = Annotated[list[str], AfterValidator(_valid_enum_values)]
@@ -94,17 +109,7 @@ class PropertyFields(AmplitudeInputs):
 
     @model_validator(mode="after")
     def _consistent(self) -> PropertyFields:
-        if self.enum_values and self.type != "enum":
-            raise ValueError('enum_values are only allowed with type "enum"')
-        if self.type == "enum" and not self.enum_values:
-            raise ValueError('type "enum" needs enum_values')
-        if self.regex is not None:
-            if self.type != "string":
-                raise ValueError('regex is only allowed with type "string"')
-            try:
-                re.compile(self.regex)
-            except re.error as exc:
-                raise ValueError(f"regex does not compile: {exc}") from None
+        check_property_attributes(self.type, self.enum_values, self.regex)
         if len(set(self.classifications)) != len(self.classifications):
             raise ValueError("classifications must be unique")
         return self
