@@ -54,6 +54,19 @@ def sandbox(
         str,
         typer.Option(envvar="SANDBOX_RUDDERSTACK_TOKEN", help="Accepted RudderStack service access token."),
     ] = "sandbox-rudderstack-token",
+    data_token: Annotated[
+        str,
+        typer.Option(envvar="SANDBOX_DATA_TOKEN", help="Accepted Amplitude Data personal access token."),
+    ] = "sandbox-data-token",
+    data_workspace: Annotated[
+        str, typer.Option(help="Name of the Amplitude Data workspace (project) for Taxonomy Import.")
+    ] = "Sandbox Project",
+    data_auto_save: Annotated[
+        bool,
+        typer.Option(
+            help="Behave like Amplitude Data's newer auto-save variant: no staging version, no publish."
+        ),
+    ] = False,
 ) -> None:
     """Serve the vendors' APIs locally, as they behave in production."""
     from pulumi_taxonomy.sandbox.server import serve
@@ -75,6 +88,9 @@ def sandbox(
             amplitude_api_key=amplitude_api_key,
             amplitude_secret_key=amplitude_secret_key,
             rudderstack_token=rudderstack_token,
+            data_token=data_token,
+            data_workspace=data_workspace,
+            data_auto_save=data_auto_save,
         )
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from None

@@ -18,7 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
+from pulumi_taxonomy.sandbox.amplitude import data_http
 from pulumi_taxonomy.sandbox.amplitude import http as amplitude_http
+from pulumi_taxonomy.sandbox.amplitude.data import AmplitudeData
 from pulumi_taxonomy.sandbox.amplitude.seed import seed_demo
 from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTaxonomy
 from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
@@ -42,6 +44,14 @@ class FaultsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     faults: str = ""
     seed: int | None = None
+
+
+class FailStepRequest(BaseModel):
+    """Fail the next calls of one import step (upload, publish, pull_request, merge)."""
+
+    model_config = ConfigDict(extra="forbid")
+    step: str
+    times: int = Field(default=1, ge=0, le=1000)
 
 
 class SourceRequest(BaseModel):
@@ -71,7 +81,12 @@ class Sandbox:
         self.faults = FaultInjector(config.faults, config.fault_seed)
         self.amplitude = AmplitudeTaxonomy(self.store)
         self.rudderstack = RudderStackWorkspace(self.store)
-        self.policies: list[VendorPolicy] = [amplitude_http.policy(config), rudderstack_http.policy(config)]
+        self.data = AmplitudeData(self.store, self.amplitude, config.data_workspace, config.data_auto_save)
+        self.policies: list[VendorPolicy] = [
+            amplitude_http.policy(config),
+            rudderstack_http.policy(config),
+            data_http.policy(config),
+        ]
         if self.store.get_meta("seeded") is None:
             self.reset(config.seed)
         self.app = self._build_app()
@@ -79,6 +94,7 @@ class Sandbox:
     def reset(self, seed: Seed) -> None:
         with self.store.transaction() as conn:
             self.amplitude.clear(conn)
+            self.data.clear(conn)
             self.rudderstack.clear(conn)
             if seed == "demo":
                 seed_demo(self.amplitude)
@@ -141,14 +157,26 @@ class Sandbox:
                 return JSONResponse({"id": self.rudderstack.add_source(body.name)})
             return JSONResponse({"sources": self.rudderstack.list_sources()})
 
+        async def fail_step(request: Request) -> Response:
+            body = await _json_body(request, FailStepRequest)
+            if isinstance(body, Response):
+                return body
+            try:
+                self.data.fail(body.step, body.times)
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"ok": True})
+
         router_routes = [
             Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+            Route("/_sandbox/amplitude/import/fail", fail_step, methods=["POST"]),
             Route("/_sandbox/rudderstack/sources", sources, methods=["GET", "POST"]),
             Route("/_sandbox/stats", stats, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),
             Route("/_sandbox/amplitude/ingest", ingest, methods=["POST"]),
             *amplitude_http.routes(self.amplitude),
             *rudderstack_http.routes(self.rudderstack),
+            *data_http.routes(self.data),
         ]
 
         async def http_error(request: Request, exc: Exception) -> Response:

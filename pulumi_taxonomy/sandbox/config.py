@@ -66,3 +66,6 @@ class SandboxConfig(BaseModel):
     amplitude_api_key: str = Field(default="sandbox-api-key", min_length=1)
     amplitude_secret_key: str = Field(default="sandbox-secret-key", min_length=1)
     rudderstack_token: str = Field(default="sandbox-rudderstack-token", min_length=1)
+    data_token: str = Field(default="sandbox-data-token", min_length=1)
+    data_workspace: str = Field(default="Sandbox Project", min_length=1)
+    data_auto_save: bool = False

@@ -813,3 +813,126 @@ def for_scope(kind: Literal["event", "group"]) -> _Scope:
 
 
 __all__ = ["EVENT_SCOPE", "GROUP_SCOPE", "AmplitudeError", "AmplitudeTaxonomy", "for_scope"]
+
+
+class ImportApplier:
+    """What merging an import branch does to the taxonomy `main` serves over REST.
+
+    Upserts create or update events (and the categories they name), their properties
+    (as the event's attributes: an override where the shared definition differs) and
+    user properties; deleted items named in an import are restored. `Remove` detaches
+    from the plan and never deletes data: a live item becomes unexpected, a planned one
+    leaves [I]. All of it runs in the caller's transaction.
+    """
+
+    def __init__(self, taxonomy: AmplitudeTaxonomy) -> None:
+        self.t = taxonomy
+
+    def apply(self, changes: Any) -> None:
+        for event in changes.events:
+            self.event(event)
+        for event_name, prop in changes.properties:
+            self.event_property(event_name, prop)
+        for prop in changes.user_properties:
+            self.user_property(prop)
+        for removal in changes.removals:
+            self.remove(removal.kind, removal.name, removal.event)
+
+    def event(self, event: Any) -> None:
+        t = self.t
+        with t.store.transaction() as conn:
+            if (
+                event.category
+                and not conn.execute(
+                    "SELECT 1 FROM amp_category WHERE name = ?", (event.category,)
+                ).fetchone()
+            ):
+                conn.execute("INSERT INTO amp_category (name) VALUES (?)", (event.category,))
+            row = conn.execute("SELECT * FROM amp_event WHERE name = ?", (event.name,)).fetchone()
+            if row is not None and row["deleted"]:
+                conn.execute("UPDATE amp_event SET deleted = 0 WHERE id = ?", (row["id"],))
+            if row is None or not row["planned"]:
+                t.create_event(event.name, event.category, event.description)
+            t.update_event(
+                event.name,
+                None,
+                EventChanges(
+                    category=event.category or "",
+                    description=event.description or "",
+                    display_name=event.display_name or "",
+                ),
+            )
+        for prop in event.properties:
+            self.event_property(event.name, prop)
+
+    @staticmethod
+    def _changes(prop: Any, required: bool | None) -> PropertyChanges:
+        return PropertyChanges(
+            description=prop.description or "",
+            type=prop.type,
+            regex=prop.regex or "",
+            enum_values=list(prop.enum_values),
+            is_array_type=prop.is_array_type,
+            is_required=required,
+        )
+
+    def event_property(self, event_name: str, prop: Any) -> None:
+        t = self.t
+        changes = self._changes(prop, prop.is_required)
+        with t.store.transaction() as conn:
+            row = t._property(conn, "event", prop.name)
+            if row is not None and row["deleted"]:
+                conn.execute("UPDATE amp_property SET deleted = 0 WHERE id = ?", (row["id"],))
+            event = conn.execute("SELECT id FROM amp_event WHERE name = ?", (event_name,)).fetchone()
+            if event is None:
+                raise AmplitudeError(409, f'Import names event "{event_name}", which is not in the plan.')
+            link = t._link(conn, row["id"], event["id"]) if row is not None else None
+        if link is None:
+            t.create_scoped(EVENT_SCOPE, prop.name, event_name, changes)
+        else:
+            t.update_scoped(EVENT_SCOPE, prop.name, event_name, "override", changes, None)
+
+    def user_property(self, prop: Any) -> None:
+        t = self.t
+        name = t.user_property_name(prop.name)
+        changes = self._changes(prop, None)
+        with t.store.transaction() as conn:
+            row = t._property(conn, "user", name)
+            if row is not None and row["deleted"]:
+                conn.execute("UPDATE amp_property SET deleted = 0 WHERE id = ?", (row["id"],))
+        if row is None or not row["planned"]:
+            t.create_user_property(name, changes)
+        else:
+            t.update_user_property(name, changes, None)
+
+    def remove(self, kind: str, name: str, event_name: str | None) -> None:
+        t = self.t
+        with t.store.transaction() as conn:
+            if kind == "event_property":
+                event = conn.execute("SELECT id FROM amp_event WHERE name = ?", (event_name,)).fetchone()
+                row = t._property(conn, "event", name)
+                if event is not None and row is not None:
+                    conn.execute(
+                        "DELETE FROM amp_property_link WHERE property_id = ? AND parent_id = ?",
+                        (row["id"], event["id"]),
+                    )
+                return
+            if kind == "event":
+                table, row = (
+                    "amp_event",
+                    conn.execute("SELECT * FROM amp_event WHERE name = ?", (name,)).fetchone(),
+                )
+            else:
+                table, row = "amp_property", t._property(conn, "user", t.user_property_name(name))
+            if row is None:
+                return
+            if row["ingested"]:
+                conn.execute(f"UPDATE {table} SET planned = 0 WHERE id = ?", (row["id"],))
+            else:
+                if table == "amp_event":
+                    conn.execute(
+                        "DELETE FROM amp_property_link WHERE parent_id = ? AND property_id IN "
+                        "(SELECT id FROM amp_property WHERE kind = 'event')",
+                        (row["id"],),
+                    )
+                conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
