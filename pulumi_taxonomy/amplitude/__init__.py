@@ -1,5 +1,6 @@
-"""Amplitude Taxonomy as Pulumi resources."""
+"""Amplitude Taxonomy as Pulumi resources: per object, or a whole plan in one import."""
 
+from pulumi_taxonomy.amplitude.importcsv import ImportEvent, ImportPlan, ImportProperty, ImportUserProperty
 from pulumi_taxonomy.amplitude.models import AmplitudeConnection
 from pulumi_taxonomy.amplitude.resources import (
     EventCategory,
@@ -8,6 +9,7 @@ from pulumi_taxonomy.amplitude.resources import (
     GroupProperty,
     UserProperty,
 )
+from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImport
 
 __all__ = [
     "AmplitudeConnection",
@@ -15,5 +17,10 @@ __all__ = [
     "EventProperty",
     "EventType",
     "GroupProperty",
+    "ImportEvent",
+    "ImportPlan",
+    "ImportProperty",
+    "ImportUserProperty",
+    "TaxonomyImport",
     "UserProperty",
 ]

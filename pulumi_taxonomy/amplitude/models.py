@@ -80,6 +80,10 @@ class AmplitudeConnection(BaseModel):
     base_url: str | None = None
     hour_seconds: float | None = Field(default=None, gt=0)
     """Length of the rate-limit hour; only for sandboxes started with `--hour-seconds`."""
+    data_token: str | None = None
+    """Personal access token of Amplitude Data (Taxonomy Import only)."""
+    data_base_url: str | None = None
+    """Amplitude Data's API host (Taxonomy Import only); defaults by region."""
 
 
 class AmplitudeInputs(ResourceInputs):

@@ -100,7 +100,11 @@ class ProviderServer:
         self.port = self._await_port(start_timeout)
         threading.Thread(target=self._drain, args=(self.process.stdout,), daemon=True).start()
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        # Whole tracking plans travel as one resource: allow messages as large as the engine does.
+        self.channel = grpc.insecure_channel(
+            f"127.0.0.1:{self.port}",
+            options=[("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)],
+        )
         grpc.channel_ready_future(self.channel).result(timeout=start_timeout)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
