@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +40,17 @@ class RetryPolicy:
 
     def retryable_status(self, status: int) -> bool:
         return status == 429 or status >= 500
+
+    @classmethod
+    def from_env(cls) -> RetryPolicy:
+        """Defaults, or `PULUMI_TAXONOMY_RETRIES` attempts and `PULUMI_TAXONOMY_RETRY_WAIT`
+        seconds of first backoff (the provider server sees the user's environment)."""
+        attempts = os.environ.get("PULUMI_TAXONOMY_RETRIES")
+        wait = os.environ.get("PULUMI_TAXONOMY_RETRY_WAIT")
+        return cls(
+            attempts=max(1, int(attempts)) if attempts else cls.attempts,
+            initial_wait=max(0.0, float(wait)) if wait else cls.initial_wait,
+        )
 
 
 def fingerprint(*secrets: str) -> str:
@@ -113,7 +125,7 @@ class VendorHttp:
         self.limiter = limiter
         self.cost = cost
         self.error_for = error_for
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or RetryPolicy.from_env()
         self._sleep = sleep
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
