@@ -37,6 +37,7 @@ example-rudderstack: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py
+	$(BIN)/python bench/amplitude_bulk.py
 
 # Re-resolve the pins (needs the network to PyPI); commit the result.
 lock:

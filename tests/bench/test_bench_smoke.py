@@ -26,3 +26,36 @@ def test_amplitude_apply_benchmark_reports_its_measurements() -> None:
     assert report["refresh"]["requests"] == 1 + 6
     assert report["provider_pickled_by_reference"] is True
     assert report["provider_bytes"] < 1024
+
+
+def test_amplitude_bulk_benchmark_reports_its_measurements() -> None:
+    bench = BENCH.parent / "amplitude_bulk.py"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(bench),
+            "--latency-ms",
+            "5",
+            "--events",
+            "8",
+            "--properties",
+            "2",
+            "--big-events",
+            "40",
+            "--big-properties",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["plan"]["per_object"]["requests"] == 8 * 3
+    assert report["plan"]["taxonomy_import"]["rows_uploaded"] == 8 * 3
+    assert report["big_plan"]["taxonomy_import"]["requests"] < 20
+    assert report["big_plan"]["taxonomy_import"]["reapply"] == {
+        **report["big_plan"]["taxonomy_import"]["reapply"],
+        "operation": "same",
+        "requests": 0,
+    }
