@@ -61,6 +61,10 @@ def sandbox(
     data_workspace: Annotated[
         str, typer.Option(help="Name of the Amplitude Data workspace (project) for Taxonomy Import.")
     ] = "Sandbox Project",
+    stitch_token: Annotated[
+        str, typer.Option(envvar="SANDBOX_STITCH_TOKEN", help="Accepted Stitch Import API access token.")
+    ] = "sandbox-stitch-token",
+    stitch_client_id: Annotated[int, typer.Option(help="The Stitch client id that token belongs to.")] = 4231,
     data_auto_save: Annotated[
         bool,
         typer.Option(
@@ -91,6 +95,8 @@ def sandbox(
             data_token=data_token,
             data_workspace=data_workspace,
             data_auto_save=data_auto_save,
+            stitch_token=stitch_token,
+            stitch_client_id=stitch_client_id,
         )
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from None

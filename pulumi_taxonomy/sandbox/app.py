@@ -30,6 +30,8 @@ from pulumi_taxonomy.sandbox.rudderstack import http as rudderstack_http
 from pulumi_taxonomy.sandbox.rudderstack.seed import seed_demo as seed_rudderstack
 from pulumi_taxonomy.sandbox.rudderstack.state import RudderStackWorkspace
 from pulumi_taxonomy.sandbox.stats import Stats
+from pulumi_taxonomy.sandbox.stitch import http as stitch_http
+from pulumi_taxonomy.sandbox.stitch.state import Warehouse
 from pulumi_taxonomy.sandbox.store import Store
 
 Seed = Literal["empty", "demo"]
@@ -82,10 +84,12 @@ class Sandbox:
         self.amplitude = AmplitudeTaxonomy(self.store)
         self.rudderstack = RudderStackWorkspace(self.store)
         self.data = AmplitudeData(self.store, self.amplitude, config.data_workspace, config.data_auto_save)
+        self.warehouse = Warehouse(self.store)
         self.policies: list[VendorPolicy] = [
             amplitude_http.policy(config),
             rudderstack_http.policy(config),
             data_http.policy(config),
+            *stitch_http.policies(config),
         ]
         if self.store.get_meta("seeded") is None:
             self.reset(config.seed)
@@ -96,6 +100,7 @@ class Sandbox:
             self.amplitude.clear(conn)
             self.data.clear(conn)
             self.rudderstack.clear(conn)
+            self.warehouse.clear(conn)
             if seed == "demo":
                 seed_demo(self.amplitude)
                 seed_rudderstack(self.rudderstack)
@@ -167,8 +172,17 @@ class Sandbox:
                 return JSONResponse({"error": str(exc)}, status_code=400)
             return JSONResponse({"ok": True})
 
+        async def warehouse_tables(request: Request) -> Response:
+            return JSONResponse({"tables": self.warehouse.tables()})
+
+        async def warehouse_table(request: Request) -> Response:
+            rows = self.warehouse.table(request.path_params["table"])
+            return JSONResponse({"table": request.path_params["table"], "count": len(rows), "rows": rows})
+
         router_routes = [
             Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+            Route("/_sandbox/stitch/tables", warehouse_tables, methods=["GET"]),
+            Route("/_sandbox/stitch/tables/{table:path}", warehouse_table, methods=["GET"]),
             Route("/_sandbox/amplitude/import/fail", fail_step, methods=["POST"]),
             Route("/_sandbox/rudderstack/sources", sources, methods=["GET", "POST"]),
             Route("/_sandbox/stats", stats, methods=["GET"]),
@@ -177,6 +191,7 @@ class Sandbox:
             *amplitude_http.routes(self.amplitude),
             *rudderstack_http.routes(self.rudderstack),
             *data_http.routes(self.data),
+            *stitch_http.routes(self.warehouse, self.config),
         ]
 
         async def http_error(request: Request, exc: Exception) -> Response:

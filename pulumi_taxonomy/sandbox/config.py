@@ -69,3 +69,5 @@ class SandboxConfig(BaseModel):
     data_token: str = Field(default="sandbox-data-token", min_length=1)
     data_workspace: str = Field(default="Sandbox Project", min_length=1)
     data_auto_save: bool = False
+    stitch_token: str = Field(default="sandbox-stitch-token", min_length=1)
+    stitch_client_id: int = Field(default=4231, ge=1000, le=999_999)

@@ -37,6 +37,8 @@ class VendorPolicy:
     cost: Callable[[str], int] | None = None
     """Cost of a request by HTTP method, when the vendor meters requests."""
     limiter: CostLimiter | None = None
+    fault_filter: Callable[[str, str], str | None] | None = None
+    """Vendor rules about which injected faults a path can suffer (path, fault) -> fault."""
 
     def owns(self, path: str) -> bool:
         return any(path == p or path.startswith(p + "/") for p in self.prefixes)
@@ -95,6 +97,8 @@ class VendorGate:
         send_recording: Send,
     ) -> None:
         fault = self.faults.draw()
+        if fault is not None and policy.fault_filter is not None:
+            fault = policy.fault_filter(scope["path"], fault)
         if fault is not None:
             self.stats.record_fault(fault)
         if fault is not None and fault != DROP and int(fault) < 500:
