@@ -138,7 +138,8 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         raw = {k: v for k, v in news.items() if k != PROVIDER_KEY and k not in self.computed}
         unknown = {k for k, v in raw.items() if is_unknown(v)}
-        known = {k: v for k, v in raw.items() if k not in unknown}
+        # An input given as None means "not set": the field's default applies.
+        known = {k: v for k, v in raw.items() if k not in unknown and v is not None}
         try:
             model = self.inputs_model.model_validate(known)
         except ValidationError as exc:
