@@ -78,7 +78,7 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
 
     def hint(self, error: Exception, operation: str) -> str:
         if isinstance(error, VendorError) and error.status in (400, 413, 422):
-            return "Stitch refused a batch when validating it, so nothing was pushed: fix the rows, apply again."
+            return "Stitch refused a batch when validating it, so nothing was pushed: fix the rows."
         return super().hint(error, operation)
 
     def _records(self, inputs: WarehouseTableInputs, rows: Sequence[Record], sequence: int) -> list[Record]:
