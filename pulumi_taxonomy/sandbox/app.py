@@ -56,6 +56,15 @@ class FailStepRequest(BaseModel):
     times: int = Field(default=1, ge=0, le=1000)
 
 
+class RefuseRequest(BaseModel):
+    """Make Stitch refuse records whose column has this value (a row the vendor rejects)."""
+
+    model_config = ConfigDict(extra="forbid")
+    table: str
+    column: str
+    value: Any
+
+
 class SourceRequest(BaseModel):
     """A RudderStack source to connect plans to (sources are made in the dashboard)."""
 
@@ -179,8 +188,16 @@ class Sandbox:
             rows = self.warehouse.table(request.path_params["table"])
             return JSONResponse({"table": request.path_params["table"], "count": len(rows), "rows": rows})
 
+        async def warehouse_refuse(request: Request) -> Response:
+            body = await _json_body(request, RefuseRequest)
+            if isinstance(body, Response):
+                return body
+            self.warehouse.refuse(body.table, body.column, body.value)
+            return JSONResponse({"ok": True})
+
         router_routes = [
             Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
+            Route("/_sandbox/stitch/refuse", warehouse_refuse, methods=["POST"]),
             Route("/_sandbox/stitch/tables", warehouse_tables, methods=["GET"]),
             Route("/_sandbox/stitch/tables/{table:path}", warehouse_table, methods=["GET"]),
             Route("/_sandbox/amplitude/import/fail", fail_step, methods=["POST"]),

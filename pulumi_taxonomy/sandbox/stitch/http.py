@@ -69,7 +69,7 @@ def routes(warehouse: Warehouse, config: SandboxConfig) -> list[Route]:
             except (ValueError, UnicodeDecodeError) as exc:
                 return error_response(400, f"The request body is not valid JSON: {exc}")
             try:
-                records = check_records(body, config.stitch_client_id)
+                records = check_records(body, config.stitch_client_id, warehouse.refusals)
             except StitchError as exc:
                 return error_response(exc.status, exc.message)
             if not store:

@@ -38,7 +38,9 @@ class StitchError(Exception):
         self.message = message
 
 
-def check_records(body: object, client_id: int) -> list[Json]:
+def check_records(
+    body: object, client_id: int, refusals: frozenset[tuple[str, str, str]] = frozenset()
+) -> list[Json]:
     """The checks push and validate share; raises StitchError with the vendor's code."""
     if not isinstance(body, list):
         raise StitchError(400, "The request body must be a JSON array of records")
@@ -70,6 +72,9 @@ def check_records(body: object, client_id: int) -> list[Json]:
             raise StitchError(422, f"{where}: key_names must be a non-empty array of column names")
         if not isinstance(data, dict):
             raise StitchError(422, f"{where}: data must be an object")
+        for column, value in data.items():
+            if (record["table_name"], column, json.dumps(value)) in refusals:
+                raise StitchError(422, f"{where}: {column} = {value!r} is refused (sandbox test hook)")
         for key in keys:
             if data.get(key) is None:
                 raise StitchError(422, f"{where}: primary key {key!r} is missing or null in data")
@@ -83,10 +88,16 @@ def check_records(body: object, client_id: int) -> list[Json]:
 class Warehouse:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.refusals: frozenset[tuple[str, str, str]] = frozenset()
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM st_row")
+        self.refusals = frozenset()
+
+    def refuse(self, table: str, column: str, value: Any) -> None:
+        """Test hook: records of `table` whose `column` equals `value` are refused (422)."""
+        self.refusals = self.refusals | {(table, column, json.dumps(value))}
 
     def push(self, records: list[Json]) -> None:
         with self.store.transaction() as conn:
