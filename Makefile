@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest sandbox quickstart example-rudderstack bench lock clean
+.PHONY: test lint typecheck pytest sandbox quickstart example-rudderstack example-warehouse bench lock clean
 
 test: lint typecheck pytest
 
@@ -34,6 +34,9 @@ quickstart: $(STAMP)
 
 example-rudderstack: $(STAMP)
 	$(BIN)/python examples/run.py rudderstack
+
+example-warehouse: $(STAMP)
+	$(BIN)/python examples/run.py warehouse
 
 bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py

@@ -128,6 +128,11 @@ def summary(url: str) -> list[str]:
                 lines.append(f"RudderStack plan {plan['name']!r} event {label}: {props}")
             for conn in rs.get(f"/tracking-plans/{plan['id']}/sources").json()["connections"]:
                 lines.append(f"RudderStack plan {plan['name']!r} source {conn['sourceId']}: {conn['config']}")
+    tables = httpx.get(f"{url}/_sandbox/stitch/tables", timeout=10).json()["tables"]
+    for name in tables:
+        for row in httpx.get(f"{url}/_sandbox/stitch/tables/{name}", timeout=10).json()["rows"]:
+            data = {k: v for k, v in row.items() if k != "_sdc_sequence"}
+            lines.append(f"Warehouse table {name}: {data}")
     return lines
 
 
@@ -145,6 +150,10 @@ def main() -> None:
             "AMPLITUDE_BASE_URL": sandbox.url,
             "RUDDERSTACK_ACCESS_TOKEN": RUDDERSTACK_TOKEN,
             "RUDDERSTACK_BASE_URL": sandbox.url,
+            "AMPLITUDE_DATA_TOKEN": "sandbox-data-token",
+            "STITCH_ACCESS_TOKEN": "sandbox-stitch-token",
+            "STITCH_CLIENT_ID": "4231",
+            "STITCH_BASE_URL": sandbox.url,
         }
         before = set(summary(sandbox.url))
         cli = find_or_install_cli()

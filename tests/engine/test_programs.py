@@ -75,3 +75,19 @@ def test_rudderstack_example_applies_then_previews_clean(sandbox: SandboxProcess
         assert events["total"] == 3
         connections = rs.get(f"/tracking-plans/{plans['Storefront Plan']}/sources").json()["connections"]
         assert connections[0]["config"]["track"]["allowUnplannedEvents"] == "false"
+
+
+def test_warehouse_example_applies_then_previews_clean(sandbox: SandboxProcess) -> None:
+    program = QUICKSTART.parents[1] / "warehouse" / "__main__.py"
+    sandbox.reset("empty")
+    stitch = {
+        "STITCH_ACCESS_TOKEN": "sandbox-stitch-token",
+        "STITCH_CLIENT_ID": "4231",
+        "STITCH_BASE_URL": sandbox.url,
+    }
+    with Engine(project="taxonomy-warehouse", env=stitch) as engine:
+        assert run_program(program, engine).count("create") == 2
+        engine.new_command()
+        assert run_program(program, engine, preview=True).changes == {}
+    tables = httpx.get(f"{sandbox.url}/_sandbox/stitch/tables").json()["tables"]
+    assert tables == {"tracking_plan_events": 3, "tracking_plan_properties": 4}

@@ -102,7 +102,7 @@ def test_25000_rows_in_the_fewest_batches_then_only_changes(stack: Engine, sandb
         for row in data
     )
     fewest = max(math.ceil(len(data) / 10_000), math.ceil(record_bytes / 4_000_000))
-    print(f"25,000 rows, {record_bytes} bytes of records: {created.outputs['batches']} batches (fewest {fewest})")
+    print(f"25,000 rows, {record_bytes} bytes: {created.outputs['batches']} batches (fewest {fewest})")
     assert op == "create" and created.outputs["batches"] == fewest == pushes(sandbox)
     assert len(warehouse(sandbox)) == 25_000
 
