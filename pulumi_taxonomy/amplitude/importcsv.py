@@ -26,6 +26,7 @@ from pulumi_taxonomy.amplitude.models import (
     PropertyType,
     Text,
     check_property_attributes,
+    check_user_property_name,
 )
 
 EVENT_COLUMNS = (
@@ -114,6 +115,7 @@ class ImportUserProperty(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> ImportUserProperty:
+        check_user_property_name(self.name)
         check_property_attributes(self.type, self.enum_values, self.regex)
         return self
 

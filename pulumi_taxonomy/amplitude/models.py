@@ -63,6 +63,11 @@ def check_property_attributes(type_: str, enum_values: list[str], regex: str | N
             raise ValueError(f"regex does not compile: {exc}") from None
 
 
+def check_user_property_name(name: str) -> None:
+    if not name.removeprefix(USER_PREFIX).strip():
+        raise ValueError(f"a user property needs a name after {USER_PREFIX!r}")
+
+
 Name = Annotated[str, AfterValidator(_valid_name)]
 Text = Annotated[str | None, AfterValidator(_valid_text)]
 EnumValues = Annotated[list[str], AfterValidator(_valid_enum_values)]
@@ -143,6 +148,11 @@ class UserPropertyInputs(PropertyFields):
     def remote_name(self) -> str:
         return user_property_name(self.name)
 
+    @model_validator(mode="after")
+    def _named(self) -> UserPropertyInputs:
+        check_user_property_name(self.name)
+        return self
+
 
 class GroupPropertyInputs(PropertyFields):
     name: Name
@@ -152,6 +162,12 @@ class GroupPropertyInputs(PropertyFields):
     @property
     def remote_name(self) -> str:
         return group_property_name(self.name)
+
+    @model_validator(mode="after")
+    def _named(self) -> GroupPropertyInputs:
+        if not self.name.removeprefix(GROUP_PREFIX).strip():
+            raise ValueError(f"a group property needs a name after {GROUP_PREFIX!r}")
+        return self
 
     @model_validator(mode="after")
     def _shared_only(self) -> GroupPropertyInputs:

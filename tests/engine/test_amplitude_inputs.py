@@ -48,6 +48,8 @@ CASES: list[tuple[TaxonomyProvider[Any], dict[str, Any], str, str]] = [
     (EventPropertyProvider(), {"name": "p", "is_required": "maybe"}, "is_required", "bool"),
     (UserPropertyProvider(), {"name": "u", "is_required": True}, "is_required", "Extra"),
     (UserPropertyProvider(), {"name": " "}, "name", "empty"),
+    (UserPropertyProvider(), {"name": "gp:"}, "", "needs a name after"),
+    (GroupPropertyProvider(), {"name": "grp: "}, "", "needs a name after"),
     (GroupPropertyProvider(), {"name": "g", "group_type": "C", "classifications": ["PII"]}, "", "shared"),
     (GroupPropertyProvider(), {"name": "g", "group_type": ""}, "group_type", "empty"),
     (
