@@ -1,0 +1,196 @@
+"""The vendor-neutral tracking plan: one file, rolled out to every vendor a team uses.
+
+One type system (string, number, integer, boolean, enum, any, array, object) maps to
+each vendor's own (see `types.py`). Properties can be defined once under
+`properties:` and referenced by name from events; events and properties carry an
+optional stable `id`, so renaming one keeps its resources (an in-place rename).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PlanType = Literal["string", "number", "integer", "boolean", "enum", "any", "array", "object"]
+ItemType = Literal["string", "number", "integer", "boolean", "any", "object"]
+Disposition = Literal["forward", "drop"]
+SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(name: str) -> str:
+    """A stable, readable resource-name part: "Song Played" -> "song-played"."""
+    return SLUG.sub("-", name.lower()).strip("-") or "x"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PropertyDef(Model):
+    """A property's meaning and shape, inline on an event or reusable by name."""
+
+    description: str | None = None
+    type: PlanType = "any"
+    values: list[str] | None = None
+    """The allowed values of an enum."""
+    items: ItemType | None = None
+    """The type of an array's elements."""
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    classifications: list[Literal["PII", "SENSITIVE", "REVENUE"]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> PropertyDef:
+        if self.type == "enum" and not self.values:
+            raise ValueError("an enum needs values")
+        if self.values is not None and self.type != "enum":
+            raise ValueError("values are only for type enum")
+        if self.items is not None and self.type != "array":
+            raise ValueError("items is only for type array")
+        if self.pattern is not None and self.type != "string":
+            raise ValueError("pattern is only for type string")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern does not compile: {exc}") from None
+        if (self.minimum is not None or self.maximum is not None) and self.type not in ("number", "integer"):
+            raise ValueError("minimum and maximum are only for number and integer")
+        return self
+
+
+class EventProperty(PropertyDef):
+    name: str = Field(min_length=1)
+    id: str | None = None
+    required: bool = False
+    ref: str | None = None
+    """The name of a reusable property under `properties:` (its definition applies)."""
+
+
+class Event(Model):
+    name: str = Field(min_length=1)
+    id: str | None = None
+    """Stable identity: keep it when renaming the event, and its resources are renamed in place."""
+    description: str | None = None
+    category: str | None = None
+    owner: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    properties: list[EventProperty] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.id or slug(self.name)
+
+
+class UserProperty(PropertyDef):
+    name: str = Field(min_length=1)
+    id: str | None = None
+
+
+class GroupProperty(PropertyDef):
+    name: str = Field(min_length=1)
+    group_type: str = Field(min_length=1)
+    id: str | None = None
+
+
+class AmplitudeTarget(Model):
+    mode: Literal["auto", "objects", "import"] = "auto"
+    """objects: a resource per object; import: one TaxonomyImport; auto: import above `import_above`."""
+    import_above: int = Field(default=200, ge=1)
+    workspace: str | None = None
+    """The Amplitude Data workspace name, needed for imports."""
+
+
+class SourceSettings(Model):
+    allow_unplanned_events: bool | None = None
+    unplanned_properties: Disposition | None = None
+    any_other_violation: Disposition | None = None
+    propagate_validation_errors: bool | None = None
+
+
+class SourceTarget(Model):
+    source_id: str = Field(min_length=1)
+    track: SourceSettings | None = None
+    identify: SourceSettings | None = None
+    global_: Annotated[SourceSettings | None, Field(alias="global")] = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RudderStackTarget(Model):
+    plan_name: str
+    description: str | None = None
+    sources: list[SourceTarget] = Field(default_factory=list)
+
+
+class StitchTarget(Model):
+    events_table: str = "tracking_plan_events"
+    properties_table: str = "tracking_plan_properties"
+
+
+class Targets(Model):
+    amplitude: AmplitudeTarget | None = None
+    rudderstack: RudderStackTarget | None = None
+    stitch: StitchTarget | None = None
+
+
+class Plan(Model):
+    """A tracking plan file (YAML), version 1."""
+
+    version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    description: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    properties: dict[str, PropertyDef] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+    user_properties: list[UserProperty] = Field(default_factory=list)
+    group_properties: list[GroupProperty] = Field(default_factory=list)
+    targets: Targets = Field(default_factory=Targets)
+
+    @model_validator(mode="after")
+    def _references(self) -> Plan:
+        keys: dict[str, str] = {}
+        for event in self.events:
+            if event.key in keys:
+                raise ValueError(f'events "{keys[event.key]}" and "{event.name}" share the id {event.key!r}')
+            keys[event.key] = event.name
+            if event.category is not None and event.category not in self.categories:
+                raise ValueError(
+                    f'event "{event.name}": category "{event.category}" is not under categories:'
+                )
+            seen: set[str] = set()
+            for prop in event.properties:
+                if prop.name in seen:
+                    raise ValueError(f'event "{event.name}": property "{prop.name}" appears twice')
+                seen.add(prop.name)
+                if prop.ref is not None and prop.ref not in self.properties:
+                    raise ValueError(
+                        f'event "{event.name}": property "{prop.name}" refers to "{prop.ref}", '
+                        "which is not under properties:"
+                    )
+        names = [e.name for e in self.events]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"event names must be unique: {', '.join(duplicated)}")
+        return self
+
+    def resolved(self, event: Event) -> list[EventProperty]:
+        """An event's properties with references replaced by their definitions."""
+        out = []
+        for prop in event.properties:
+            if prop.ref is None:
+                out.append(prop)
+                continue
+            base = self.properties[prop.ref].model_dump()
+            out.append(EventProperty(**base, name=prop.name, id=prop.id, required=prop.required))
+        return out
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Plan.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "pulumi-taxonomy tracking plan"
+    return schema
