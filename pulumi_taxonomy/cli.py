@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from pydantic import ValidationError
@@ -101,6 +104,145 @@ def sandbox(
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from None
     serve(config)
+
+
+ExitOk, ExitFound, ExitError = 0, 1, 2
+"""Exit codes meant for CI: 0 all good, 1 the plan is invalid or drift exists, 2 the
+command could not run (bad arguments, unreachable vendor, missing credentials)."""
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+@app.command()
+def validate(
+    plan: Annotated[Path, typer.Argument(help="The plan file (YAML).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Check a plan offline against the rules of every target it names."""
+    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+
+    try:
+        loaded = load(plan)
+    except PlanInvalid as exc:
+        if as_json:
+            print(json.dumps({"valid": False, "issues": [vars(i) for i in exc.issues]}, indent=2))
+        else:
+            _issues_table(exc.issues)
+        raise typer.Exit(ExitFound) from None
+    targets = [name for name, value in loaded.targets if value is not None]
+    if as_json:
+        print(json.dumps({"valid": True, "events": len(loaded.events), "targets": targets}))
+    else:
+        _console().print(
+            f"[green]valid[/green]: {plan}: {len(loaded.events)} events, targets: "
+            f"{', '.join(targets) or 'none'}"
+        )
+
+
+def _issues_table(issues: list[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{len(issues)} problem(s)")
+    for column in ("where", "field", "target", "problem"):
+        table.add_column(column)
+    for issue in issues:
+        table.add_row(
+            f"{issue.file}:{issue.line or '?'}", issue.field or "(plan)", issue.target, issue.message
+        )
+    _console().print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the plan file's JSON Schema (the package ships it: plan/plan.schema.json)."""
+    from pulumi_taxonomy.plan.models import json_schema
+
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+
+
+@app.command()
+def drift(
+    plan: Annotated[Path, typer.Argument(help="The plan file (YAML).")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, json or markdown (for a pull-request comment).")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+) -> None:
+    """Compare the plan with what each vendor holds now. Exit 1 when there is drift.
+
+    Credentials come from the environment, as for the resources (AMPLITUDE_API_KEY,
+    RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
+    from pulumi_taxonomy.core.errors import TaxonomyError
+    from pulumi_taxonomy.plan import drift as compare
+    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+
+    if output_format not in ("table", "json", "markdown"):
+        raise typer.BadParameter("use table, json or markdown", param_hint="--format")
+    try:
+        loaded = load(plan)
+    except PlanInvalid as exc:
+        _issues_table(exc.issues)
+        raise typer.Exit(ExitError) from None
+    differences: list[Any] = []
+    try:
+        with _progress() as progress:
+            if loaded.targets.amplitude is not None:
+                from pulumi_taxonomy.amplitude.client import client_for
+
+                differences += compare.amplitude(loaded, client_for(None), progress)
+            if loaded.targets.rudderstack is not None:
+                from pulumi_taxonomy.rudderstack.client import client_for as rudderstack_client
+
+                differences += compare.rudderstack(loaded, rudderstack_client(None), progress)
+    except (TaxonomyError, ConnectionError) as exc:
+        _console(stderr=True).print(f"[red]drift could not be read[/red]: {exc}")
+        raise typer.Exit(ExitError) from None
+    if output_format == "json":
+        report = json.dumps({"plan": loaded.name, "drift": [d.as_dict() for d in differences]}, indent=2)
+    elif output_format == "markdown":
+        report = compare.markdown(differences, loaded)
+    else:
+        report = ""
+        _drift_table(differences, loaded.name)
+    if report:
+        print(report)
+    if output is not None:
+        output.write_text(report or compare.markdown(differences, loaded), encoding="utf-8")
+    if loaded.targets.stitch is not None and output_format == "table":
+        _console(stderr=True).print("Stitch: the warehouse cannot be read back, so it has no drift report.")
+    raise typer.Exit(ExitFound if differences else ExitOk)
+
+
+def _drift_table(differences: list[Any], name: str) -> None:
+    from rich.table import Table
+
+    if not differences:
+        _console().print(f"[green]no drift[/green]: every vendor matches {name!r}")
+        return
+    table = Table(title=f"drift: {len(differences)} item(s)")
+    for column in ("vendor", "kind", "name", "status", "detail"):
+        table.add_column(column)
+    for d in differences:
+        table.add_row(d.vendor, d.kind, d.name, d.status, d.detail)
+    _console().print(table)
+
+
+@contextmanager
+def _progress() -> Iterator[Any]:
+    """A progress bar on stderr (never in the way of --format json on stdout)."""
+    from rich.progress import Progress
+
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+
+        def track(items: Any, label: str) -> Any:
+            items = list(items)
+            return bar.track(items, total=len(items), description=label)
+
+        yield track
 
 
 def _seed(value: str) -> Literal["empty", "demo"]:

@@ -3,6 +3,7 @@ line and the field, checked against the rules of every target the plan names."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +67,25 @@ def _line(node: yaml.Node | None, loc: Loc) -> int | None:
     return line
 
 
+PATH = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.DOTALL)
+
+
+def parse_path(path: str) -> Loc:
+    """ "events[0].properties[1].ref" -> ("events", 0, "properties", 1, "ref")."""
+    parts: list[int | str] = []
+    for name, index in re.findall(r"([A-Za-z_]\w*)|\[(\d+)\]", path):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
 def _errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]:
     for error in exc.errors():
-        yield prefix + tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, ")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        loc = tuple(error["loc"])
+        found = PATH.match(message) if not loc else None
+        if found:  # a check across fields names the field it blames
+            loc, message = parse_path(found.group(1)), found.group(2)
+        yield prefix + loc, message
 
 
 def _check(

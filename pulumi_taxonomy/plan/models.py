@@ -152,29 +152,32 @@ class Plan(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
+        # Messages start with the path of the field at fault, which the loader turns into a line.
         keys: dict[str, str] = {}
-        for event in self.events:
+        names: set[str] = set()
+        for i, event in enumerate(self.events):
+            if event.name in names:
+                raise ValueError(f'events[{i}].name: "{event.name}" is already an event name')
+            names.add(event.name)
             if event.key in keys:
-                raise ValueError(f'events "{keys[event.key]}" and "{event.name}" share the id {event.key!r}')
+                raise ValueError(
+                    f'events[{i}].id: "{event.name}" has the same id as "{keys[event.key]}" '
+                    f"({event.key!r}); ids must be unique"
+                )
             keys[event.key] = event.name
             if event.category is not None and event.category not in self.categories:
-                raise ValueError(
-                    f'event "{event.name}": category "{event.category}" is not under categories:'
-                )
+                raise ValueError(f'events[{i}].category: "{event.category}" is not under categories:')
             seen: set[str] = set()
-            for prop in event.properties:
+            for j, prop in enumerate(event.properties):
                 if prop.name in seen:
-                    raise ValueError(f'event "{event.name}": property "{prop.name}" appears twice')
+                    raise ValueError(
+                        f'events[{i}].properties[{j}].name: "{prop.name}" appears twice on this event'
+                    )
                 seen.add(prop.name)
                 if prop.ref is not None and prop.ref not in self.properties:
                     raise ValueError(
-                        f'event "{event.name}": property "{prop.name}" refers to "{prop.ref}", '
-                        "which is not under properties:"
+                        f'events[{i}].properties[{j}].ref: "{prop.ref}" is not under properties:'
                     )
-        names = [e.name for e in self.events]
-        duplicated = sorted({n for n in names if names.count(n) > 1})
-        if duplicated:
-            raise ValueError(f"event names must be unique: {', '.join(duplicated)}")
         return self
 
     def resolved(self, event: Event) -> list[EventProperty]:

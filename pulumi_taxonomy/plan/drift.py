@@ -1,0 +1,229 @@
+"""How far each vendor has drifted from the plan: missing, extra and different items.
+
+Read through the same clients the resources use (and their credentials: environment
+variables or stack-config-like settings). Stitch cannot report what the warehouse
+holds, so it has no drift report. "Extra" means: events or properties the vendor
+holds in the plan's scope (the Amplitude project, the RudderStack tracking plan) that
+the plan does not name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from pulumi_taxonomy.amplitude.client import AmplitudeClient
+from pulumi_taxonomy.amplitude.models import USER_PREFIX
+from pulumi_taxonomy.plan.models import Plan, PropertyDef
+from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
+from pulumi_taxonomy.rudderstack.client import RudderStackClient
+from pulumi_taxonomy.rudderstack.models import ConnectionConfig, PlanProperty
+
+Status = Literal["missing", "extra", "different"]
+Progress = Callable[[Iterable[Any], str], Iterable[Any]]
+
+
+@dataclass(frozen=True)
+class Difference:
+    vendor: str
+    kind: str
+    name: str
+    status: Status
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _no_progress(items: Iterable[Any], label: str) -> Iterable[Any]:
+    return items
+
+
+def _text(value: Any) -> Any:
+    return value or None
+
+
+def _compare(
+    vendor: str, kind: str, name: str, want: dict[str, Any], have: dict[str, Any]
+) -> list[Difference]:
+    changed = [f"{k}: {have.get(k)!r} (plan: {v!r})" for k, v in want.items() if have.get(k) != v]
+    return [Difference(vendor, kind, name, "different", "; ".join(changed))] if changed else []
+
+
+def _amplitude_property(prop: PropertyDef, required: bool | None) -> dict[str, Any]:
+    fields = amplitude_fields(prop)
+    want = {
+        "type": fields["type"],
+        "enum_values": sorted(fields["enum_values"]),
+        "regex": fields["regex"],
+        "is_array_type": fields["is_array_type"],
+        "description": _text(fields["description"]),
+    }
+    if required is not None:
+        want["is_required"] = required
+    return want
+
+
+def _amplitude_remote(info: Any, with_required: bool) -> dict[str, Any]:
+    have = {
+        "type": info.type or "any",
+        "enum_values": sorted(info.enum_values),
+        "regex": _text(info.regex),
+        "is_array_type": info.is_array_type,
+        "description": _text(info.description),
+    }
+    if with_required:
+        have["is_required"] = info.is_required
+    return have
+
+
+def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_progress) -> list[Difference]:
+    out: list[Difference] = []
+    events = {e.event_type: e for e in client.list_events()}
+    for event in progress(plan.events, "Amplitude events"):
+        info = events.get(event.name)
+        if info is None:
+            out.append(Difference("amplitude", "event", event.name, "missing"))
+            continue
+        have = {
+            "category": info.category.name if info.category else None,
+            "description": _text(info.description),
+        }
+        out += _compare(
+            "amplitude",
+            "event",
+            event.name,
+            {"category": event.category, "description": _text(event.description)},
+            have,
+        )
+        remote = {p.event_property: p for p in client.list_event_properties(event.name)}
+        for prop in plan.resolved(event):
+            name = f"{event.name} / {prop.name}"
+            found = remote.pop(prop.name, None)
+            if found is None:
+                out.append(Difference("amplitude", "event property", name, "missing"))
+            else:
+                out += _compare(
+                    "amplitude",
+                    "event property",
+                    name,
+                    _amplitude_property(prop, prop.required),
+                    _amplitude_remote(found, True),
+                )
+        out += [Difference("amplitude", "event property", f"{event.name} / {n}", "extra") for n in remote]
+    planned = {e.name for e in plan.events}
+    out += [Difference("amplitude", "event", name, "extra") for name in events if name not in planned]
+    users = {
+        p.user_property: p
+        for p in client.list_user_properties()
+        if p.user_property.startswith(USER_PREFIX) and not p.deleted
+    }
+    for user in plan.user_properties:
+        key = user.name if user.name.startswith(USER_PREFIX) else USER_PREFIX + user.name
+        found_user = users.pop(key, None)
+        if found_user is None:
+            out.append(Difference("amplitude", "user property", key, "missing"))
+        else:
+            out += _compare(
+                "amplitude",
+                "user property",
+                key,
+                _amplitude_property(user, None),
+                _amplitude_remote(found_user, False),
+            )
+    out += [Difference("amplitude", "user property", name, "extra") for name in users]
+    return out
+
+
+def _wire_event(plan: Plan, event: Any) -> list[dict[str, Any]]:
+    props = [rudderstack_property(p.name, p, p.required) for p in plan.resolved(event)]
+    return [PlanProperty.model_validate(p).model_dump(mode="json") for p in props]
+
+
+def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_progress) -> list[Difference]:
+    target = plan.targets.rudderstack
+    if target is None:
+        return []
+    found = next((p for p in client.list_plans() if p.name == target.plan_name), None)
+    if found is None:
+        return [Difference("rudderstack", "tracking plan", target.plan_name, "missing")]
+    out: list[Difference] = []
+    if _text(found.description) != _text(target.description):
+        out.append(
+            Difference(
+                "rudderstack",
+                "tracking plan",
+                target.plan_name,
+                "different",
+                f"description: {found.description!r} (plan: {target.description!r})",
+            )
+        )
+    remote = {e.name: e for e in client.list_events(found.id) if e.eventType == "track"}
+    for event in progress([e for e in plan.events if e.properties], "RudderStack events"):
+        info = remote.pop(event.name, None)
+        if info is None:
+            out.append(Difference("rudderstack", "event", event.name, "missing"))
+            continue
+        have = [PlanProperty.from_wire(p).model_dump(mode="json") for p in info.properties or []]
+        want = _wire_event(plan, event)
+        if _text(info.description) != _text(event.description):
+            out.append(
+                Difference(
+                    "rudderstack",
+                    "event",
+                    event.name,
+                    "different",
+                    f"description: {info.description!r} (plan: {event.description!r})",
+                )
+            )
+        have_by, want_by = {p["name"]: p for p in have}, {p["name"]: p for p in want}
+        for name in want_by.keys() - have_by.keys():
+            out.append(Difference("rudderstack", "event property", f"{event.name} / {name}", "missing"))
+        for name in have_by.keys() - want_by.keys():
+            out.append(Difference("rudderstack", "event property", f"{event.name} / {name}", "extra"))
+        for name in want_by.keys() & have_by.keys():
+            if want_by[name] != have_by[name]:
+                changed = [k for k in want_by[name] if want_by[name][k] != have_by[name].get(k)]
+                out.append(
+                    Difference(
+                        "rudderstack",
+                        "event property",
+                        f"{event.name} / {name}",
+                        "different",
+                        ", ".join(changed),
+                    )
+                )
+    out += [Difference("rudderstack", "event", name, "extra") for name in remote]
+    connections = {c.sourceId: c for c in client.list_connections(found.id)}
+    for source in target.sources:
+        conn = connections.pop(source.source_id, None)
+        if conn is None:
+            out.append(Difference("rudderstack", "source connection", source.source_id, "missing"))
+            continue
+        wanted = {
+            k: v for k, v in source.model_dump(by_alias=True, exclude_none=True).items() if k != "source_id"
+        }
+        if ConnectionConfig.from_wire(conn.config) != ConnectionConfig.model_validate(wanted):
+            out.append(
+                Difference("rudderstack", "source connection", source.source_id, "different", "config")
+            )
+    out += [Difference("rudderstack", "source connection", s, "extra") for s in connections]
+    return out
+
+
+def markdown(differences: list[Difference], plan: Plan) -> str:
+    """A report to post on a pull request."""
+    if not differences:
+        return f"### Tracking plan drift: none\n\n`{plan.name}` matches every vendor.\n"
+    lines = [
+        f"### Tracking plan drift: {len(differences)} item(s)",
+        "",
+        "| vendor | kind | name | status | detail |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.vendor} | {d.kind} | {d.name} | {d.status} | {d.detail.replace('|', '/')} |"
+        for d in differences
+    ]
+    return "\n".join(lines) + "\n"
