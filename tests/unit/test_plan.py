@@ -1,0 +1,191 @@
+"""The plan format: round trips, the shipped schema, every rule, type mappings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pulumi_taxonomy.plan import PlanInvalid, load, loads
+from pulumi_taxonomy.plan.component import import_plan, uses_import
+from pulumi_taxonomy.plan.models import Plan, PropertyDef, json_schema
+from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "tracking-plan" / "plan.yaml"
+
+
+def test_the_example_loads_and_round_trips_through_yaml() -> None:
+    plan = load(EXAMPLE)
+    assert [e.name for e in plan.events] == ["Song Played", "Song Skipped", "Search Performed"]
+    dumped = yaml.safe_dump(plan.model_dump(mode="json", by_alias=True, exclude_none=True), sort_keys=False)
+    assert loads(dumped) == plan
+
+
+def test_the_shipped_schema_is_the_models_schema() -> None:
+    shipped = json.loads((ROOT / "pulumi_taxonomy" / "plan" / "plan.schema.json").read_text())
+    assert shipped == json.loads(json.dumps(json_schema(), sort_keys=True))
+    assert shipped["title"] == "pulumi-taxonomy tracking plan"
+    assert {"events", "properties", "targets", "user_properties"} <= set(shipped["properties"])
+
+
+def test_references_resolve_to_their_definitions() -> None:
+    plan = load(EXAMPLE)
+    song_id = plan.resolved(plan.events[0])[0]
+    assert (song_id.type, song_id.pattern, song_id.required) == ("string", "^[a-z0-9]{22}$", True)
+
+
+@pytest.mark.parametrize(
+    ("prop", "amplitude", "rudderstack"),
+    [
+        (
+            PropertyDef(type="string", pattern="^a$"),
+            {"type": "string", "regex": "^a$"},
+            {"type": "string", "rules": {"pattern": "^a$"}},
+        ),
+        (
+            PropertyDef(type="integer", minimum=0),
+            {"type": "number"},
+            {"type": "integer", "rules": {"minimum": 0}},
+        ),
+        (
+            PropertyDef(type="enum", values=["a", "b"]),
+            {"type": "enum", "enum_values": ["a", "b"]},
+            {"type": "string", "rules": {"enum": ["a", "b"]}},
+        ),
+        (PropertyDef(type="any"), {"type": "any"}, {"type": None}),
+        (
+            PropertyDef(type="array", items="integer"),
+            {"type": "number", "is_array_type": True},
+            {"type": "array"},
+        ),
+        (PropertyDef(type="object"), {"type": "any"}, {"type": "object"}),
+        (PropertyDef(type="boolean"), {"type": "boolean"}, {"type": "boolean"}),
+    ],
+)
+def test_type_mappings(
+    prop: PropertyDef, amplitude: dict[str, object], rudderstack: dict[str, object]
+) -> None:
+    mapped = amplitude_fields(prop)
+    assert {k: mapped[k] for k in amplitude} == amplitude
+    wire = rudderstack_property("p", prop, False)
+    assert {k: wire[k] for k in rudderstack} == rudderstack
+
+
+BASE = "version: 1\nname: Plan\n"
+RS_TARGET = "targets:\n  rudderstack: {plan_name: Web Plan}\n"
+RULES = [
+    ("version: 2\nname: Plan\n", 1, "version", "1"),
+    ("name: Plan\nflavour: x\n", 2, "flavour", "Extra"),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p, type: date}\n",
+        6,
+        "events[0].properties[0].type",
+        "'string'",
+    ),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p, type: enum}\n",
+        6,
+        "events[0].properties[0]",
+        "needs values",
+    ),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p, type: string, pattern: '(['}\n",
+        6,
+        "events[0].properties[0]",
+        "compile",
+    ),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p, type: string, minimum: 1}\n",
+        6,
+        "events[0].properties[0]",
+        "minimum",
+    ),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p, type: string, items: string}\n",
+        6,
+        "events[0].properties[0]",
+        "items",
+    ),
+    (BASE + "events:\n  - name: A\n  - name: A\n", 5, "events[1].name", "already an event name"),
+    (BASE + "events:\n  - {name: A, id: x}\n  - {name: B, id: x}\n", 5, "events[1].id", "same id"),
+    (
+        BASE + "categories: [C]\nevents:\n  - {name: A, category: D}\n",
+        5,
+        "events[0].category",
+        "not under categories",
+    ),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p, ref: nope}\n",
+        6,
+        "events[0].properties[0].ref",
+        "not under properties",
+    ),
+    (
+        BASE + "events:\n  - name: A\n    properties:\n      - {name: p}\n      - {name: p}\n",
+        7,
+        "events[0].properties[1].name",
+        "twice",
+    ),
+    (BASE + "events:\n  - name: 'bad\tname'\ntargets:\n  amplitude: {}\n", 4, "events[0].name", "control"),
+    (
+        BASE + "events:\n  - name: ab\n    properties: [{name: p}]\n" + RS_TARGET,
+        4,
+        "events[0]",
+        "name of a track event",
+    ),
+    (
+        BASE + "events:\n  - name: Abc\n    properties: [{name: 'p.q'}]\n" + RS_TARGET,
+        5,
+        "events[0].properties[0].name",
+        "pattern",
+    ),
+    (BASE + "targets:\n  rudderstack: {plan_name: '9 Plan'}\n", 4, "targets.rudderstack.plan_name", "3-65"),
+    (
+        BASE
+        + "targets:\n  rudderstack:\n    plan_name: Web Plan\n    sources: [{source_id: s, track: {}}]\n",
+        6,
+        "targets.rudderstack.sources[0].config.track",
+        "at least one",
+    ),
+    (
+        BASE + "user_properties:\n  - {name: 'gp:', type: string}\ntargets:\n  amplitude: {}\n",
+        4,
+        "user_properties[0]",
+        "after 'gp:'",
+    ),
+    ("- just\n- a list\n", 1, "", "a YAML mapping"),
+    ("name: [unclosed\n", 2, "", "not valid YAML"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field", "message"), RULES)
+def test_every_rule_names_file_line_and_field(text: str, line: int, field: str, message: str) -> None:
+    with pytest.raises(PlanInvalid) as invalid:
+        loads(text, "plan.yaml")
+    issue = invalid.value.issues[0]
+    assert (issue.file, issue.line, issue.field) == ("plan.yaml", line, field), issue
+    assert message in issue.message, issue
+
+
+def test_amplitude_mode_chooses_objects_or_one_import() -> None:
+    events = "".join(f"  - name: E{i}\n" for i in range(3))
+    auto = loads(BASE + "events:\n" + events + "targets:\n  amplitude: {import_above: 2, workspace: W}\n")
+    assert uses_import(auto)
+    assert not uses_import(
+        auto.model_copy(
+            update={
+                "targets": auto.targets.model_copy(
+                    update={"amplitude": auto.targets.amplitude.model_copy(update={"mode": "objects"})}
+                )
+            }
+        )
+    )  # type: ignore[union-attr]
+    assert len(import_plan(load(EXAMPLE)).events) == 3
+
+
+def test_plan_objects_can_be_built_in_python() -> None:
+    plan = Plan(name="P", events=[{"name": "A", "properties": [{"name": "p", "type": "number"}]}])  # type: ignore[list-item]
+    assert plan.events[0].key == "a"
