@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest sandbox quickstart example-rudderstack example-warehouse bench lock clean
+.PHONY: test lint typecheck pytest sandbox quickstart example-rudderstack example-warehouse example-tracking-plan schema bench lock clean
 
 test: lint typecheck pytest
 
@@ -37,6 +37,13 @@ example-rudderstack: $(STAMP)
 
 example-warehouse: $(STAMP)
 	$(BIN)/python examples/run.py warehouse
+
+example-tracking-plan: $(STAMP)
+	$(BIN)/python examples/run.py tracking-plan
+
+# Regenerate the plan file's JSON Schema shipped in the package (a test checks it is current).
+schema: $(STAMP)
+	$(BIN)/pulumi-taxonomy schema > pulumi_taxonomy/plan/plan.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py

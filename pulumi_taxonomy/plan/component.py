@@ -23,7 +23,7 @@ from pulumi_taxonomy.amplitude.resources import (
 from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImport
 from pulumi_taxonomy.plan.loader import load
 from pulumi_taxonomy.plan.models import Plan, slug
-from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
+from pulumi_taxonomy.plan.types import amplitude_events, amplitude_fields, rudderstack_event
 from pulumi_taxonomy.rudderstack import resources as rudderstack
 from pulumi_taxonomy.stitch.resources import WarehouseTable
 
@@ -38,7 +38,7 @@ def uses_import(plan: Plan) -> bool:
 def import_plan(plan: Plan) -> ImportPlan:
     """The plan as one Amplitude Taxonomy Import carries it."""
     events = []
-    for event in plan.events:
+    for event in amplitude_events(plan):
         props = []
         for prop in plan.resolved(event):
             fields = amplitude_fields(prop)
@@ -101,7 +101,7 @@ class TrackingPlan(pulumi.ComponentResource):
             c: EventCategory(self._n("amplitude-category", slug(c)), name=c, **common)
             for c in plan.categories
         }
-        for event in plan.events:
+        for event in amplitude_events(plan):
             created = EventType(
                 self._n("amplitude-event", event.key),
                 name=event.name,
@@ -143,15 +143,12 @@ class TrackingPlan(pulumi.ComponentResource):
             self._n("rudderstack-plan"), name=target.plan_name, description=target.description, **common
         )
         for event in self.plan.events:
-            props = [rudderstack_property(p.name, p, p.required) for p in self.plan.resolved(event)]
-            if not props:
+            if not event.properties:
                 continue  # RudderStack needs at least one property per event
             rudderstack.TrackingPlanEvent(
                 self._n("rudderstack-event", event.key),
                 tracking_plan_id=tracking_plan.id,
-                name=event.name,
-                description=event.description,
-                properties=props,
+                **rudderstack_event(self.plan, event),
                 **common,
             )
         for source in target.sources:

@@ -81,7 +81,8 @@ def _amplitude_remote(info: Any, with_required: bool) -> dict[str, Any]:
 def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_progress) -> list[Difference]:
     out: list[Difference] = []
     events = {e.event_type: e for e in client.list_events()}
-    for event in progress(plan.events, "Amplitude events"):
+    track = [e for e in plan.events if e.type == "track"]
+    for event in progress(track, "Amplitude events"):
         info = events.get(event.name)
         if info is None:
             out.append(Difference("amplitude", "event", event.name, "missing"))
@@ -112,7 +113,7 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
                     _amplitude_remote(found, True),
                 )
         out += [Difference("amplitude", "event property", f"{event.name} / {n}", "extra") for n in remote]
-    planned = {e.name for e in plan.events}
+    planned = {e.name for e in track}
     out += [Difference("amplitude", "event", name, "extra") for name in events if name not in planned]
     users = {
         p.user_property: p
@@ -141,6 +142,10 @@ def _wire_event(plan: Plan, event: Any) -> list[dict[str, Any]]:
     return [PlanProperty.model_validate(p).model_dump(mode="json") for p in props]
 
 
+def _label(event_type: str, name: str) -> str:
+    return name if event_type == "track" else f"({event_type})"
+
+
 def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_progress) -> list[Difference]:
     target = plan.targets.rudderstack
     if target is None:
@@ -159,11 +164,12 @@ def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_
                 f"description: {found.description!r} (plan: {target.description!r})",
             )
         )
-    remote = {e.name: e for e in client.list_events(found.id) if e.eventType == "track"}
+    remote = {_label(e.eventType, e.name): e for e in client.list_events(found.id)}
     for event in progress([e for e in plan.events if e.properties], "RudderStack events"):
-        info = remote.pop(event.name, None)
+        label = _label(event.type, event.name)
+        info = remote.pop(label, None)
         if info is None:
-            out.append(Difference("rudderstack", "event", event.name, "missing"))
+            out.append(Difference("rudderstack", "event", label, "missing"))
             continue
         have = [PlanProperty.from_wire(p).model_dump(mode="json") for p in info.properties or []]
         want = _wire_event(plan, event)

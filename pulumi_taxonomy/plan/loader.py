@@ -20,7 +20,7 @@ from pulumi_taxonomy.amplitude.models import (
 )
 from pulumi_taxonomy.core.provider import field_path
 from pulumi_taxonomy.plan.models import Plan
-from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
+from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_event
 from pulumi_taxonomy.rudderstack.models import (
     SourceConnectionInputs,
     TrackingPlanEventInputs,
@@ -104,6 +104,8 @@ def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
     targets = plan.targets
     if targets.amplitude is not None:
         for i, event in enumerate(plan.events):
+            if event.type != "track":
+                continue  # Amplitude plans track events only
             for loc, msg in _check(
                 EventTypeInputs,
                 {"name": event.name, "category": event.category, "description": event.description},
@@ -132,12 +134,7 @@ def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
         ):
             yield "rudderstack", loc, msg
         for i, event in enumerate(plan.events):
-            values = {
-                "tracking_plan_id": "tp",
-                "name": event.name,
-                "description": event.description,
-                "properties": [rudderstack_property(p.name, p, p.required) for p in plan.resolved(event)],
-            }
+            values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event)}
             if not values["properties"]:
                 continue  # RudderStack needs properties: such an event is planned in the other targets only
             for loc, msg in _check(TrackingPlanEventInputs, values, ("events", i)):

@@ -38,8 +38,17 @@ class PropertyDef(Model):
     items: ItemType | None = None
     """The type of an array's elements."""
     pattern: str | None = None
+    format: str | None = None
+    """A JSON-Schema format such as email or date-time (RudderStack)."""
+    min_length: int | None = Field(default=None, ge=0)
+    max_length: int | None = Field(default=None, ge=0)
     minimum: float | None = None
     maximum: float | None = None
+    nullable: bool = False
+    """Null is allowed as well as the type (RudderStack)."""
+    properties: list[EventProperty] | None = None
+    """Nested properties of an object, or of an array's objects (RudderStack)."""
+    additional_properties: bool | None = None
     classifications: list[Literal["PII", "SENSITIVE", "REVENUE"]] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -59,6 +68,12 @@ class PropertyDef(Model):
                 raise ValueError(f"pattern does not compile: {exc}") from None
         if (self.minimum is not None or self.maximum is not None) and self.type not in ("number", "integer"):
             raise ValueError("minimum and maximum are only for number and integer")
+        if (self.min_length is not None or self.max_length is not None) and self.type != "string":
+            raise ValueError("min_length and max_length are only for type string")
+        if self.properties is not None and self.type not in ("object", "array"):
+            raise ValueError("nested properties are only for object and array")
+        if self.additional_properties is not None and self.properties is None:
+            raise ValueError("additional_properties only applies with nested properties")
         return self
 
 
@@ -72,6 +87,8 @@ class EventProperty(PropertyDef):
 
 class Event(Model):
     name: str = Field(min_length=1)
+    type: Literal["track", "identify", "group", "page", "screen"] = "track"
+    """Non-track events (one per type) describe traits or pages: RudderStack only."""
     id: str | None = None
     """Stable identity: keep it when renaming the event, and its resources are renamed in place."""
     description: str | None = None
@@ -82,7 +99,7 @@ class Event(Model):
 
     @property
     def key(self) -> str:
-        return self.id or slug(self.name)
+        return self.id or (slug(self.name) if self.type == "track" else self.type)
 
 
 class UserProperty(PropertyDef):
@@ -190,6 +207,10 @@ class Plan(Model):
             base = self.properties[prop.ref].model_dump()
             out.append(EventProperty(**base, name=prop.name, id=prop.id, required=prop.required))
         return out
+
+
+PropertyDef.model_rebuild()
+EventProperty.model_rebuild()
 
 
 def json_schema() -> dict[str, Any]:

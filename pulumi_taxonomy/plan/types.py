@@ -11,15 +11,16 @@
 | array     | is_array_type + the items type | array                               |
 | object    | any                            | object                              |
 
-`pattern` becomes Amplitude's regex and RudderStack's pattern rule; `minimum` and
-`maximum` exist only in RudderStack's rules.
+`pattern` becomes Amplitude's regex and RudderStack's pattern rule; `format`,
+`min_length`/`max_length`, `minimum`/`maximum`, `nullable` (a second type, null) and
+nested `properties` exist only in RudderStack, and non-track events too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pulumi_taxonomy.plan.models import PropertyDef
+from pulumi_taxonomy.plan.models import Event, Plan, PropertyDef
 
 AMPLITUDE = {
     "string": "string",
@@ -46,14 +47,46 @@ def amplitude_fields(prop: PropertyDef) -> dict[str, Any]:
 
 def rudderstack_property(name: str, prop: PropertyDef, required: bool) -> dict[str, Any]:
     """A RudderStack plan property (PlanProperty's fields)."""
-    rules: dict[str, Any] = {}
-    if prop.values is not None:
-        rules["enum"] = list(prop.values)
-    if prop.pattern is not None:
-        rules["pattern"] = prop.pattern
-    if prop.minimum is not None:
-        rules["minimum"] = prop.minimum
-    if prop.maximum is not None:
-        rules["maximum"] = prop.maximum
+    rules = {
+        key: value
+        for key, value in (
+            ("enum", list(prop.values) if prop.values is not None else None),
+            ("pattern", prop.pattern),
+            ("format", prop.format),
+            ("min_length", prop.min_length),
+            ("max_length", prop.max_length),
+            ("minimum", prop.minimum),
+            ("maximum", prop.maximum),
+        )
+        if value is not None
+    }
     kind = {"enum": "string", "any": None}.get(prop.type, prop.type)
-    return {"name": name, "type": kind, "description": prop.description, "required": required, "rules": rules}
+    body: dict[str, Any] = {
+        "name": name,
+        "description": prop.description,
+        "required": required,
+        "rules": rules,
+    }
+    if kind is not None and prop.nullable:
+        body["types"] = [kind, "null"]
+    else:
+        body["type"] = kind
+    if prop.properties is not None:
+        body["properties"] = [rudderstack_property(p.name, p, p.required) for p in prop.properties]
+        body["additional_properties"] = prop.additional_properties
+    return body
+
+
+def amplitude_events(plan: Plan) -> list[Event]:
+    """Amplitude plans track events only (identify/group/page/screen are RudderStack's)."""
+    return [e for e in plan.events if e.type == "track"]
+
+
+def rudderstack_event(plan: Plan, event: Event) -> dict[str, Any]:
+    """A plan event as TrackingPlanEvent's inputs (without the plan id)."""
+    return {
+        "event_type": event.type,
+        "name": event.name if event.type == "track" else "",
+        "description": event.description,
+        "properties": [rudderstack_property(p.name, p, p.required) for p in plan.resolved(event)],
+    }
