@@ -217,6 +217,49 @@ def drift(
     raise typer.Exit(ExitFound if differences else ExitOk)
 
 
+@app.command()
+def export(
+    source: Annotated[str, typer.Option("--from", help="amplitude or rudderstack")],
+    output: Annotated[Path, typer.Option(help="Where to write the plan (YAML).")] = Path("plan.yaml"),
+    plan_name: Annotated[str | None, typer.Option(help="The RudderStack tracking plan to export.")] = None,
+    name: Annotated[str, typer.Option(help="The plan's name (Amplitude).")] = "Exported plan",
+    program: Annotated[
+        Path | None,
+        typer.Option(help="Also write a Pulumi program here that applies the plan with adopt=True."),
+    ] = None,
+) -> None:
+    """Write what a vendor holds now as a plan, to adopt it in one step.
+
+    Credentials come from the environment, as for `drift`."""
+    from pulumi_taxonomy.core.errors import TaxonomyError
+    from pulumi_taxonomy.plan.export import from_amplitude, from_rudderstack, to_yaml, write_program
+    from pulumi_taxonomy.plan.models import slug
+
+    if source not in ("amplitude", "rudderstack"):
+        raise typer.BadParameter("use amplitude or rudderstack", param_hint="--from")
+    try:
+        with _progress() as progress:
+            if source == "amplitude":
+                from pulumi_taxonomy.amplitude.client import client_for
+
+                plan, warnings = from_amplitude(client_for(None), name, progress)
+            else:
+                from pulumi_taxonomy.rudderstack.client import client_for as rudderstack_client
+
+                plan, warnings = from_rudderstack(rudderstack_client(None), plan_name, progress)
+    except (TaxonomyError, ConnectionError, ValueError) as exc:
+        _console(stderr=True).print(f"[red]export failed[/red]: {exc}")
+        raise typer.Exit(ExitError) from None
+    output.write_text(to_yaml(plan), encoding="utf-8")
+    err = _console(stderr=True)
+    err.print(f"wrote {output}: {len(plan.events)} events, {len(plan.user_properties)} user properties")
+    if program is not None:
+        write_program(program, plan, f"adopt-{slug(plan.name)}")
+        err.print(f"wrote a program that adopts them: {program}/__main__.py (with {program}/plan.yaml)")
+    for warning in warnings:
+        err.print(f"[yellow]warning[/yellow]: {warning}")
+
+
 def _drift_table(differences: list[Any], name: str) -> None:
     from rich.table import Table
 

@@ -150,6 +150,9 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 "it already exists in Amplitude. To manage the existing one, set adopt=True on this "
                 "resource (it is then updated to match your program); or choose another name.",
             )
+        remote = self.fetch(client, inputs)
+        if remote is not None and self.matches(remote, inputs):
+            return  # already as declared: taking it over writes nothing
         self.converge(client, current, inputs)
 
     def update_remote(self, id_: str, state: Outputs, inputs: InputsT) -> Outputs:

@@ -44,6 +44,8 @@ class PropertyDef(Model):
     max_length: int | None = Field(default=None, ge=0)
     minimum: float | None = None
     maximum: float | None = None
+    min_items: int | None = Field(default=None, ge=0)
+    max_items: int | None = Field(default=None, ge=0)
     nullable: bool = False
     """Null is allowed as well as the type (RudderStack)."""
     properties: list[EventProperty] | None = None
@@ -70,6 +72,8 @@ class PropertyDef(Model):
             raise ValueError("minimum and maximum are only for number and integer")
         if (self.min_length is not None or self.max_length is not None) and self.type != "string":
             raise ValueError("min_length and max_length are only for type string")
+        if (self.min_items is not None or self.max_items is not None) and self.type != "array":
+            raise ValueError("min_items and max_items are only for type array")
         if self.properties is not None and self.type not in ("object", "array"):
             raise ValueError("nested properties are only for object and array")
         if self.additional_properties is not None and self.properties is None:
@@ -132,6 +136,9 @@ class SourceTarget(Model):
     source_id: str = Field(min_length=1)
     track: SourceSettings | None = None
     identify: SourceSettings | None = None
+    group: SourceSettings | None = None
+    page: SourceSettings | None = None
+    screen: SourceSettings | None = None
     global_: Annotated[SourceSettings | None, Field(alias="global")] = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

@@ -57,6 +57,8 @@ def rudderstack_property(name: str, prop: PropertyDef, required: bool) -> dict[s
             ("max_length", prop.max_length),
             ("minimum", prop.minimum),
             ("maximum", prop.maximum),
+            ("min_items", prop.min_items),
+            ("max_items", prop.max_items),
         )
         if value is not None
     }
