@@ -140,6 +140,13 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
             return
         if not is_exists_conflict(exc):
             raise exc
+        remote = self.fetch(client, inputs)
+        if remote is not None and self.matches(remote, inputs):
+            # Exactly as declared: most likely this stack's own create whose answer was lost
+            # (a crash, a dropped connection). Taking it over writes nothing.
+            if not (inputs.adopt or exc.retried):
+                pulumi.log.info(f"{name} already exists exactly as declared; managing it")
+            return
         # A conflict on a create we had to resend (after a 429/5xx) is our first attempt
         # having landed; otherwise the object is someone else's until adopted.
         if not (inputs.adopt or exc.retried):
@@ -147,12 +154,10 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 name,
                 "create",
                 exc,
-                "it already exists in Amplitude. To manage the existing one, set adopt=True on this "
-                "resource (it is then updated to match your program); or choose another name.",
+                "it already exists in Amplitude, different from your program. To manage it, set "
+                "adopt=True on this resource (it is then updated to match your program); or choose "
+                "another name.",
             )
-        remote = self.fetch(client, inputs)
-        if remote is not None and self.matches(remote, inputs):
-            return  # already as declared: taking it over writes nothing
         self.converge(client, current, inputs)
 
     def update_remote(self, id_: str, state: Outputs, inputs: InputsT) -> Outputs:
@@ -395,21 +400,6 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
 
     def restore(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> None:
         client.restore_event_property(inputs.name)
-
-    def resolve_conflict(
-        self, client: AmplitudeClient, inputs: EventPropertyInputs, exc: VendorError
-    ) -> None:
-        # Renaming an event in Amplitude carries its properties along, while each property
-        # resource is replaced onto the new event name: the property is then already
-        # there, exactly as declared. That is this stack's own property, not a clash.
-        if inputs.event_type is not None and is_exists_conflict(exc) and not inputs.adopt:
-            remote = self.fetch(client, inputs)
-            if remote is not None and self.matches(remote, inputs):
-                pulumi.log.info(
-                    f"{self.describe(inputs.model_dump())} is already there as declared; managing it."
-                )
-                return
-        super().resolve_conflict(client, inputs, exc)
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         event_type = state.get("event_type")

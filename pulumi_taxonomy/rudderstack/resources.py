@@ -74,7 +74,10 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
                 lambda: self._by_name(client, inputs.name) is not None,
             )
         except Conflict as exc:
-            if not (inputs.adopt or exc.retried):
+            # One that exists exactly as declared is most likely our own create, its answer lost.
+            existing = self._by_name(client, inputs.name)
+            identical = existing is not None and (existing.description or None) == inputs.description
+            if not (inputs.adopt or exc.retried or identical):
                 raise ResourceError(self.describe(inputs.model_dump()), "create", exc, ADOPT_HINT) from exc
         plan = self._by_name(client, inputs.name)
         if plan is None:
@@ -167,6 +170,13 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
             "properties": [PlanProperty.from_wire(p).model_dump(mode="json") for p in event.properties or []],
         }
 
+    def _matches(self, event: EventInfo, inputs: TrackingPlanEventInputs) -> bool:
+        desired = inputs.model_dump(mode="json")
+        return all(
+            self.normalized(k, v) == self.normalized(k, desired.get(k))
+            for k, v in self._remote(event).items()
+        )
+
     def _upsert(self, client: RudderStackClient, inputs: TrackingPlanEventInputs) -> EventInfo:
         """Upsert is idempotent: after a lost answer, look, and send again if needed."""
         desired = inputs.model_dump(mode="json")
@@ -200,6 +210,9 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                 exc,
                 "the tracking plan does not exist (yet); check tracking_plan_id.",
             ) from exc
+        if existing is not None and self._matches(existing, inputs):
+            # Exactly as declared (most likely our own create, its answer lost): take it over.
+            return f"rse-{uuid.uuid4().hex[:20]}", {**inputs.model_dump(mode="json"), "event_id": existing.id}
         if existing is not None and not inputs.adopt:
             # The upsert endpoint would silently overwrite it: refuse unless adopting.
             raise ResourceError(
@@ -285,6 +298,9 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
                     "the other plan first (or manage that connection here and change its "
                     "tracking_plan_id, which moves it).",
                 ) from exc
+            if self._config(client, inputs.tracking_plan_id, inputs.source_id) == inputs.config:
+                # Connected exactly as declared: most likely our own create, its answer lost.
+                return f"{inputs.tracking_plan_id}/{inputs.source_id}", inputs.model_dump(mode="json")
             if not (inputs.adopt or exc.retried):
                 raise ResourceError(
                     self.describe(inputs.model_dump()),

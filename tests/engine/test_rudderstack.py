@@ -563,3 +563,24 @@ def test_120_events_apply_noop_and_refresh_by_pages(sandbox: SandboxProcess) -> 
     assert lists < 10, after
     with rudderstack_client(sandbox) as rs:
         assert rs.get(f"/tracking-plans/{tp}/events").json()["total"] == 120
+
+
+def test_objects_already_exactly_as_declared_are_taken_over(
+    rs_engine: Engine, sandbox: SandboxProcess
+) -> None:
+    """A create whose answer was lost (the provider killed, say) is recognised on the next
+    apply: plan, event and connection exist exactly as declared, so they are this stack's."""
+    tp = plan(rs_engine)
+    event = {"tracking_plan_id": tp, "name": "Product Viewed", "properties": PROPERTIES[:3]}
+    connection = {"tracking_plan_id": tp, "source_id": SOURCE, "config": CONFIG}
+    rs_engine.up("e", TrackingPlanEventProvider(), event)
+    rs_engine.up("c", SourceConnectionProvider(), connection)
+    with Engine(env=rs_engine.env) as fresh:  # the same program, its state lost
+        assert (
+            fresh.up(
+                "plan-Web Plan", TrackingPlanProvider(), {"name": "Web Plan", "description": "The web app."}
+            )[1].id
+            == tp
+        )
+        assert fresh.up("e", TrackingPlanEventProvider(), event)[0] == "create"
+        assert fresh.up("c", SourceConnectionProvider(), connection)[0] == "create"
