@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pulumi
-from pulumi.runtime import mocks
+from pulumi.runtime import mocks, rpc
 
 from pulumi_taxonomy.testing.engine import PROVIDER_KEY, Engine, Operation, unwrap_secrets
 
@@ -29,6 +29,9 @@ class ProgramRun:
     """What one run did (or, in a preview, would do), by resource name."""
 
     operations: dict[str, Operation] = field(default_factory=dict)
+    secret_inputs: dict[str, list[str]] = field(default_factory=dict)
+    """By resource name: the inputs the program marked secret (the engine keeps them, and
+    the outputs of the same names, encrypted in state)."""
 
     def count(self, operation: Operation) -> int:
         return sum(1 for op in self.operations.values() if op == operation)
@@ -49,6 +52,9 @@ class _ForwardingMocks(mocks.Mocks):
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if not args.typ.startswith(DYNAMIC):
             return f"{args.name}-id", dict(args.inputs)
+        secret = [k for k, v in args.inputs.items() if rpc.is_rpc_secret(v)]
+        if secret:
+            self.run.secret_inputs[args.name] = secret
         inputs = unwrap_secrets(dict(args.inputs))
         provider = inputs.pop(PROVIDER_KEY)
         urn = self.engine.urn(args.typ, args.name)
