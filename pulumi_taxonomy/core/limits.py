@@ -46,6 +46,7 @@ class CostLimiter:
         self._spent = 0
         self.peak_in_flight = 0
         self.waited_for_budget = 0.0
+        self._quiet_until = 0.0  # one notice per wait, however many requests wait
 
     @contextmanager
     def slot(self, cost: int) -> Iterator[None]:
@@ -64,13 +65,14 @@ class CostLimiter:
                 self._expire(now)
                 if self._spent + cost > self.policy.budget:
                     wait = self._window[0][0] + self.policy.window_seconds + self.policy.margin_seconds - now
-                    if not announced:
+                    if not announced and now >= self._quiet_until:
+                        self._quiet_until = now + max(wait, self.policy.window_seconds / 4)
                         self._notify(
                             f"pulumi-taxonomy: {self.label}: the vendor's budget of {self.policy.budget} "
                             f"cost per {self.policy.window_seconds:g}s is spent; waiting {wait:.0f}s "
                             "for it to roll over (nothing fails, the apply resumes by itself)"
                         )
-                        announced = True
+                    announced = True
                     started = self._clock()
                     # Wake up now and then rather than trusting one long sleep: the
                     # clock may move differently from the timer (suspend, tests).
