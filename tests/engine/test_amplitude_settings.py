@@ -59,7 +59,7 @@ def test_secrets_never_appear_in_provider_state_output_or_errors(sandbox: Sandbo
     ):
         _, event = engine.up("e", EventTypeProvider(), {"name": "E"})
         with pytest.raises(ProviderFailed) as failure:
-            engine.up("dup", EventTypeProvider(), {"name": "E"})
+            engine.up("dup", EventTypeProvider(), {"name": "E", "description": "someone else's"})
         texts = [str(event.inputs), str(event.outputs), failure.value.text, engine.server.output]
     assert all(secret not in text for text in texts)
     assert "already exists" in failure.value.text
