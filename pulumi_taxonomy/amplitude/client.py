@@ -8,7 +8,6 @@ through a per-process cache that every write invalidates.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -36,8 +35,8 @@ from pulumi_taxonomy.core.errors import (
     RateLimited,
     VendorError,
 )
-from pulumi_taxonomy.core.http import VendorHttp, fingerprint, shared_client
-from pulumi_taxonomy.core.limits import CostPolicy, limiter_for
+from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
+from pulumi_taxonomy.core.limits import CostPolicy
 
 BASE_URLS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitude.com"}
 TAXONOMY = "/api/2/taxonomy"
@@ -331,34 +330,24 @@ class AmplitudeClient:
         self._write("PUT", _path("group-property", name), form)
 
 
-_clients: dict[tuple[str, str], AmplitudeClient] = {}
-_clients_lock = threading.Lock()
+_clients: Registry[AmplitudeClient] = Registry()
 
 
 def client_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> AmplitudeClient:
     """The process's client for these settings: one pool, one limiter, one cache per key."""
     settings = settings_for(connection)
     credential_id = fingerprint(settings.api_key, settings.secret_key)
-    key = (settings.base_url, credential_id)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            http = VendorHttp(
+    return _clients.get(
+        (settings.base_url, credential_id),
+        lambda: AmplitudeClient(
+            vendor_http(
                 vendor="Amplitude",
-                client=shared_client(
-                    settings.base_url,
-                    credential_id,
-                    httpx.BasicAuth(settings.api_key, settings.secret_key),
-                    {"user-agent": "pulumi-taxonomy"},
-                ),
-                limiter=limiter_for(
-                    "Amplitude",
-                    credential_id,
-                    CostPolicy(CONCURRENT_COST, HOURLY_COST, settings.hour_seconds),
-                ),
-                cost=request_cost,
+                base_url=settings.base_url,
+                credential_id=credential_id,
+                policy=CostPolicy(CONCURRENT_COST, HOURLY_COST, settings.hour_seconds),
                 error_for=error_for,
+                cost=request_cost,
+                auth=httpx.BasicAuth(settings.api_key, settings.secret_key),
             )
-            client = AmplitudeClient(http)
-            _clients[key] = client
-        return client
+        ),
+    )

@@ -8,7 +8,6 @@ which from the schema's answer and publishes only when there is something to pub
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +25,8 @@ from pulumi_taxonomy.core.errors import (
     RateLimited,
     VendorError,
 )
-from pulumi_taxonomy.core.http import VendorHttp, fingerprint, shared_client
-from pulumi_taxonomy.core.limits import CostPolicy, limiter_for
+from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
+from pulumi_taxonomy.core.limits import CostPolicy
 
 DATA_URLS = {"us": "https://data-api.amplitude.com", "eu": "https://data-api.eu.amplitude.com"}
 BRANCH_FIELDS = "id name currentVersionId stagingVersionId"
@@ -206,29 +205,22 @@ class DataClient:
         )
 
 
-_clients: dict[tuple[str, str], DataClient] = {}
-_lock = threading.Lock()
+_clients: Registry[DataClient] = Registry()
 
 
 def data_client_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> DataClient:
     settings = data_settings(connection)
     credential_id = fingerprint(settings.token)
-    key = (settings.base_url, credential_id)
-    with _lock:
-        client = _clients.get(key)
-        if client is None:
-            http = VendorHttp(
+    return _clients.get(
+        (settings.base_url, credential_id),
+        lambda: DataClient(
+            vendor_http(
                 vendor="Amplitude Data",
-                client=shared_client(
-                    settings.base_url,
-                    credential_id,
-                    None,
-                    {"authorization": f"Bearer {settings.token}", "user-agent": "pulumi-taxonomy"},
-                ),
-                limiter=limiter_for("Amplitude Data", credential_id, CostPolicy(2, 10**9, 3600)),
-                cost=lambda method: 1,
+                base_url=settings.base_url,
+                credential_id=credential_id,
+                policy=CostPolicy(2, 10**9, 3600),
                 error_for=error_for,
+                headers={"authorization": f"Bearer {settings.token}"},
             )
-            client = DataClient(http)
-            _clients[key] = client
-        return client
+        ),
+    )

@@ -16,13 +16,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import tenacity
 
 from pulumi_taxonomy.core.errors import AmbiguousWrite, VendorError
-from pulumi_taxonomy.core.limits import CostLimiter
+from pulumi_taxonomy.core.limits import CostLimiter, CostPolicy, limiter_for
 
 log = logging.getLogger("pulumi_taxonomy.http")
 
@@ -187,3 +187,46 @@ class VendorHttp:
         if self.retry.retryable_status(response.status_code):
             raise _Retry(response=response)
         return response
+
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """One object per key per process (a vendor client per base URL and credential),
+    built on first use; thread-safe, since the provider server runs calls in threads."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, ...], T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], build: Callable[[], T]) -> T:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                item = build()
+                self._items[key] = item
+            return item
+
+
+def vendor_http(
+    *,
+    vendor: str,
+    base_url: str,
+    credential_id: str,
+    policy: CostPolicy,
+    error_for: Callable[[str, httpx.Response], VendorError],
+    cost: Callable[[str], int] = lambda method: 1,
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> VendorHttp:
+    """The shared pool, the credential's limiter and the retries, wired for one vendor."""
+    return VendorHttp(
+        vendor=vendor,
+        client=shared_client(
+            base_url, credential_id, auth, {"user-agent": "pulumi-taxonomy", **(headers or {})}
+        ),
+        limiter=limiter_for(vendor, credential_id, policy),
+        cost=cost,
+        error_for=error_for,
+    )

@@ -8,7 +8,6 @@ lists are read page by page (50 a page) and cached per process until the next wr
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,8 @@ from pulumi_taxonomy.core.errors import (
     RateLimited,
     VendorError,
 )
-from pulumi_taxonomy.core.http import VendorHttp, fingerprint, shared_client
-from pulumi_taxonomy.core.limits import CostPolicy, limiter_for
+from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
+from pulumi_taxonomy.core.limits import CostPolicy
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionInfo,
     EventInfo,
@@ -197,30 +196,23 @@ class RudderStackClient:
         self._write("DELETE", f"{PLANS}/{plan_id}/sources/{source_id}")
 
 
-_clients: dict[tuple[str, str], RudderStackClient] = {}
-_clients_lock = threading.Lock()
+_clients: Registry[RudderStackClient] = Registry()
 
 
 def client_for(connection: RudderStackConnection | Mapping[str, Any] | None) -> RudderStackClient:
     settings = settings_for(connection)
     credential_id = fingerprint(settings.access_token)
-    key = (settings.base_url, credential_id)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            http = VendorHttp(
+    # No documented limits: only a cap on requests in flight.
+    return _clients.get(
+        (settings.base_url, credential_id),
+        lambda: RudderStackClient(
+            vendor_http(
                 vendor="RudderStack",
-                client=shared_client(
-                    settings.base_url,
-                    credential_id,
-                    None,
-                    {"authorization": f"Bearer {settings.access_token}", "user-agent": "pulumi-taxonomy"},
-                ),
-                # No documented limits: only a cap on requests in flight.
-                limiter=limiter_for("RudderStack", credential_id, CostPolicy(MAX_IN_FLIGHT, 10**9, 3600)),
-                cost=lambda method: 1,
+                base_url=settings.base_url,
+                credential_id=credential_id,
+                policy=CostPolicy(MAX_IN_FLIGHT, 10**9, 3600),
                 error_for=error_for,
+                headers={"authorization": f"Bearer {settings.access_token}"},
             )
-            client = RudderStackClient(http)
-            _clients[key] = client
-        return client
+        ),
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +18,8 @@ from pulumi_taxonomy.core.errors import (
     RateLimited,
     VendorError,
 )
-from pulumi_taxonomy.core.http import VendorHttp, fingerprint, shared_client
-from pulumi_taxonomy.core.limits import CostPolicy, limiter_for
+from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
+from pulumi_taxonomy.core.limits import CostPolicy
 from pulumi_taxonomy.stitch.models import StitchConnection
 
 BASE_URLS = {"us": "https://api.stitchdata.com", "eu": "https://api.eu-central-1.stitchdata.com"}
@@ -100,29 +99,23 @@ class StitchClient:
             self._send(f"{IMPORT}/push", records)
 
 
-_clients: dict[tuple[str, str], StitchClient] = {}
-_lock = threading.Lock()
+_clients: Registry[StitchClient] = Registry()
 
 
 def client_for(connection: StitchConnection | Mapping[str, Any] | None) -> StitchClient:
     settings = settings_for(connection)
     credential_id = fingerprint(settings.access_token, str(settings.client_id))
-    key = (settings.base_url, credential_id)
-    with _lock:
-        client = _clients.get(key)
-        if client is None:
-            http = VendorHttp(
+    return _clients.get(
+        (settings.base_url, credential_id),
+        lambda: StitchClient(
+            vendor_http(
                 vendor="Stitch",
-                client=shared_client(
-                    settings.base_url,
-                    credential_id,
-                    None,
-                    {"authorization": f"Bearer {settings.access_token}", "user-agent": "pulumi-taxonomy"},
-                ),
-                limiter=limiter_for("Stitch", credential_id, CostPolicy(2, 10**9, 3600)),
-                cost=lambda method: 1,
+                base_url=settings.base_url,
+                credential_id=credential_id,
+                policy=CostPolicy(2, 10**9, 3600),
                 error_for=error_for,
-            )
-            client = StitchClient(http, settings.client_id)
-            _clients[key] = client
-        return client
+                headers={"authorization": f"Bearer {settings.access_token}"},
+            ),
+            settings.client_id,
+        ),
+    )
