@@ -28,12 +28,11 @@ from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.cache import ReadCache
 from pulumi_taxonomy.core.errors import (
     ApiError,
-    AuthError,
     ConfigurationError,
     Conflict,
     NotFound,
-    RateLimited,
     VendorError,
+    common_error,
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
@@ -59,22 +58,21 @@ class AmplitudeSettings:
 
 def settings_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> AmplitudeSettings:
     """`connection` input > stack config > environment, per setting."""
-    conn = connection.model_dump() if isinstance(connection, AmplitudeConnection) else connection
-    api_key = credentials.resolve(conn, "api_key", "amplitudeApiKey", "AMPLITUDE_API_KEY")
-    secret_key = credentials.resolve(conn, "secret_key", "amplitudeSecretKey", "AMPLITUDE_SECRET_KEY")
+    api_key = credentials.resolve(connection, "api_key", "amplitudeApiKey", "AMPLITUDE_API_KEY")
+    secret_key = credentials.resolve(connection, "secret_key", "amplitudeSecretKey", "AMPLITUDE_SECRET_KEY")
     if not api_key or not secret_key:
         raise ConfigurationError(
             "Amplitude credentials are missing: give the resource a `connection` with api_key and "
             "secret_key, or set the stack config amplitudeApiKey/amplitudeSecretKey (--secret), or the "
             "environment variables AMPLITUDE_API_KEY/AMPLITUDE_SECRET_KEY."
         )
-    region = (credentials.resolve(conn, "region", "amplitudeRegion", "AMPLITUDE_REGION") or "us").lower()
-    if region not in BASE_URLS:
-        raise ConfigurationError(f'Amplitude region must be "us" or "eu", not {region!r}.')
-    base_url = (
-        credentials.resolve(conn, "base_url", "amplitudeBaseUrl", "AMPLITUDE_BASE_URL") or BASE_URLS[region]
+    region_host = credentials.region_url(
+        connection, "Amplitude", "amplitudeRegion", "AMPLITUDE_REGION", BASE_URLS
     )
-    hour = credentials.resolve(conn, "hour_seconds", "amplitudeHourSeconds", "AMPLITUDE_HOUR_SECONDS")
+    base_url = (
+        credentials.resolve(connection, "base_url", "amplitudeBaseUrl", "AMPLITUDE_BASE_URL") or region_host
+    )
+    hour = credentials.resolve(connection, "hour_seconds", "amplitudeHourSeconds", "AMPLITUDE_HOUR_SECONDS")
     return AmplitudeSettings(api_key, secret_key, normalize_base_url(base_url), float(hour or 3600))
 
 
@@ -94,10 +92,9 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     message = _vendor_message(response)
     status = response.status_code
     lowered = message.lower()
-    if status in (401, 403):
-        return AuthError(call, status, message)
-    if status == 429:
-        return RateLimited(call, status, message)
+    common = common_error(call, status, message)
+    if common is not None:
+        return common
     if status == 404 or (status == 400 and lowered.strip(". ") == "not found"):
         return NotFound(call, status, message)
     if status == 409 and ("does not exist" in lowered or "not in schema" in lowered):

@@ -19,11 +19,10 @@ from pulumi_taxonomy.amplitude.models import AmplitudeConnection
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
     ApiError,
-    AuthError,
     ConfigurationError,
     NotFound,
-    RateLimited,
     VendorError,
+    common_error,
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
@@ -76,23 +75,22 @@ class DataSettings:
 
 
 def data_settings(connection: AmplitudeConnection | Mapping[str, Any] | None) -> DataSettings:
-    conn = connection.model_dump() if isinstance(connection, AmplitudeConnection) else connection
-    token = credentials.resolve(conn, "data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
+    token = credentials.resolve(connection, "data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
     if not token:
         raise ConfigurationError(
             "Amplitude Data credentials are missing: Taxonomy Import needs a personal access token. Give the "
             "resource a `connection` with data_token, or set the stack config amplitudeDataToken (--secret), "
             "or the environment variable AMPLITUDE_DATA_TOKEN."
         )
-    region = (credentials.resolve(conn, "region", "amplitudeRegion", "AMPLITUDE_REGION") or "us").lower()
-    if region not in DATA_URLS:
-        raise ConfigurationError(f'Amplitude region must be "us" or "eu", not {region!r}.')
-    base = credentials.resolve(conn, "data_base_url", "amplitudeDataBaseUrl", "AMPLITUDE_DATA_BASE_URL")
+    region_host = credentials.region_url(
+        connection, "Amplitude", "amplitudeRegion", "AMPLITUDE_REGION", DATA_URLS
+    )
+    base = credentials.resolve(connection, "data_base_url", "amplitudeDataBaseUrl", "AMPLITUDE_DATA_BASE_URL")
     if base is None:
         # A sandbox serves every vendor on one host: follow amplitudeBaseUrl when it is set.
         base = (
-            credentials.resolve(conn, "base_url", "amplitudeBaseUrl", "AMPLITUDE_BASE_URL")
-            or DATA_URLS[region]
+            credentials.resolve(connection, "base_url", "amplitudeBaseUrl", "AMPLITUDE_BASE_URL")
+            or region_host
         )
     return DataSettings(token, base.rstrip("/").removesuffix("/graphql"))
 
@@ -107,10 +105,9 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
         body.get("error") if isinstance(body, dict) else None
     )
     message = str(message or response.text[:500] or response.reason_phrase)
-    if response.status_code in (401, 403):
-        return AuthError(call, response.status_code, message)
-    if response.status_code == 429:
-        return RateLimited(call, response.status_code, message)
+    common = common_error(call, response.status_code, message)
+    if common is not None:
+        return common
     if response.status_code == 404:
         return NotFound(call, response.status_code, message)
     return ApiError(call, response.status_code, message)

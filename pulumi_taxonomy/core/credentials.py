@@ -10,6 +10,10 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
+from pulumi_taxonomy.core.errors import ConfigurationError
+
 _stack_config: dict[str, Any] = {}
 _lock = threading.Lock()
 
@@ -36,14 +40,33 @@ def stack_setting(key: str) -> Any:
         return _stack_config.get(key)
 
 
-def resolve(connection: Mapping[str, Any] | None, field: str, config_key: str, env_key: str) -> str | None:
+def resolve(
+    connection: BaseModel | Mapping[str, Any] | None, field: str, config_key: str, env_key: str
+) -> str | None:
     """One setting: `connection[field]` > stack config `config_key` > `$env_key`."""
-    if connection:
-        value = connection.get(field)
-        if value not in (None, ""):
-            return str(value)
+    if isinstance(connection, BaseModel):
+        value = getattr(connection, field, None)
+    else:
+        value = connection.get(field) if connection else None
+    if value not in (None, ""):
+        return str(value)
     value = stack_setting(config_key)
     if value not in (None, ""):
         return str(value)
     env = os.environ.get(env_key)
     return env if env else None
+
+
+def region_url(
+    connection: BaseModel | Mapping[str, Any] | None,
+    vendor: str,
+    config_key: str,
+    env_key: str,
+    urls: Mapping[str, str],
+) -> str:
+    """The vendor's host for the region setting (default "us"), or a clear error."""
+    region = (resolve(connection, "region", config_key, env_key) or "us").lower()
+    if region not in urls:
+        choices = " or ".join(f'"{r}"' for r in urls)
+        raise ConfigurationError(f"{vendor} region must be {choices}, not {region!r}.")
+    return urls[region]

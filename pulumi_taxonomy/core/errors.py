@@ -72,3 +72,12 @@ class ResourceError(TaxonomyError):
         if hint:
             text += f"\nWhat to do: {hint}"
         super().__init__(text)
+
+
+def common_error(call: str, status: int, message: str) -> VendorError | None:
+    """What every vendor means by 401/403 and 429; None for the vendor to classify."""
+    if status in (401, 403):
+        return AuthError(call, status, message)
+    if status == 429:
+        return RateLimited(call, status, message)
+    return None

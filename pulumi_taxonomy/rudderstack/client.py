@@ -19,12 +19,11 @@ from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.cache import ReadCache
 from pulumi_taxonomy.core.errors import (
     ApiError,
-    AuthError,
     ConfigurationError,
     Conflict,
     NotFound,
-    RateLimited,
     VendorError,
+    common_error,
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
@@ -52,20 +51,21 @@ class RudderStackSettings:
 
 
 def settings_for(connection: RudderStackConnection | Mapping[str, Any] | None) -> RudderStackSettings:
-    conn = connection.model_dump() if isinstance(connection, RudderStackConnection) else connection
-    token = credentials.resolve(conn, "access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN")
+    token = credentials.resolve(
+        connection, "access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN"
+    )
     if not token:
         raise ConfigurationError(
             "RudderStack credentials are missing: give the resource a `connection` with access_token, or set "
             "the stack config rudderstackAccessToken (--secret), or the environment variable "
             "RUDDERSTACK_ACCESS_TOKEN (a workspace service access token)."
         )
-    region = (credentials.resolve(conn, "region", "rudderstackRegion", "RUDDERSTACK_REGION") or "us").lower()
-    if region not in BASE_URLS:
-        raise ConfigurationError(f'RudderStack region must be "us" or "eu", not {region!r}.')
+    region_host = credentials.region_url(
+        connection, "RudderStack", "rudderstackRegion", "RUDDERSTACK_REGION", BASE_URLS
+    )
     base_url = (
-        credentials.resolve(conn, "base_url", "rudderstackBaseUrl", "RUDDERSTACK_BASE_URL")
-        or BASE_URLS[region]
+        credentials.resolve(connection, "base_url", "rudderstackBaseUrl", "RUDDERSTACK_BASE_URL")
+        or region_host
     )
     return RudderStackSettings(token, base_url.rstrip("/").removesuffix("/v2"))
 
@@ -79,10 +79,9 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     except ValueError:
         message = response.text[:500] or response.reason_phrase
     status, lowered = response.status_code, message.lower()
-    if status in (401, 403):
-        return AuthError(call, status, message)
-    if status == 429:
-        return RateLimited(call, status, message)
+    common = common_error(call, status, message)
+    if common is not None:
+        return common
     if (
         status == 404
         or "not found" in lowered

@@ -13,10 +13,9 @@ from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
     AmbiguousWrite,
     ApiError,
-    AuthError,
     ConfigurationError,
-    RateLimited,
     VendorError,
+    common_error,
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
@@ -37,9 +36,8 @@ class StitchSettings:
 
 
 def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> StitchSettings:
-    conn = connection.model_dump() if isinstance(connection, StitchConnection) else connection
-    token = credentials.resolve(conn, "access_token", "stitchAccessToken", "STITCH_ACCESS_TOKEN")
-    client_id = credentials.resolve(conn, "client_id", "stitchClientId", "STITCH_CLIENT_ID")
+    token = credentials.resolve(connection, "access_token", "stitchAccessToken", "STITCH_ACCESS_TOKEN")
+    client_id = credentials.resolve(connection, "client_id", "stitchClientId", "STITCH_CLIENT_ID")
     if not token or not client_id:
         raise ConfigurationError(
             "Stitch credentials are missing: give the resource a `connection` with access_token and "
@@ -51,10 +49,8 @@ def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> Sti
         client = int(float(client_id))
     except ValueError:
         raise ConfigurationError(f"Stitch client id must be a number, not {client_id!r}.") from None
-    region = (credentials.resolve(conn, "region", "stitchRegion", "STITCH_REGION") or "us").lower()
-    if region not in BASE_URLS:
-        raise ConfigurationError(f'Stitch region must be "us" or "eu", not {region!r}.')
-    base_url = credentials.resolve(conn, "base_url", "stitchBaseUrl", "STITCH_BASE_URL") or BASE_URLS[region]
+    region_host = credentials.region_url(connection, "Stitch", "stitchRegion", "STITCH_REGION", BASE_URLS)
+    base_url = credentials.resolve(connection, "base_url", "stitchBaseUrl", "STITCH_BASE_URL") or region_host
     return StitchSettings(token, client, base_url.rstrip("/"))
 
 
@@ -64,10 +60,9 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
         message = str(body.get("message") or body) if isinstance(body, dict) else str(body)
     except ValueError:
         message = response.text[:500] or response.reason_phrase
-    if response.status_code in (401, 403):
-        return AuthError(call, response.status_code, message)
-    if response.status_code == 429:
-        return RateLimited(call, response.status_code, message)
+    common = common_error(call, response.status_code, message)
+    if common is not None:
+        return common
     return ApiError(call, response.status_code, message)
 
 
