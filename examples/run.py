@@ -2,10 +2,10 @@
 program `examples/NAME` to a local sandbox, check that a second preview shows no
 changes, and print what the sandbox now holds.
 
-With a Pulumi CLI (found on PATH, or installed by Pulumi's official installer) it runs
-`pulumi up` and `pulumi preview` with a local file backend and a throwaway passphrase.
-Without one, it runs the same program through `pulumi_taxonomy.testing`, which drives
-the real provider server exactly as the engine would.
+With a Pulumi CLI on PATH it runs `pulumi up` and `pulumi preview` with a local file
+backend and a throwaway passphrase. Without one it says how to install it, and runs the
+same program through `pulumi_taxonomy.testing`, which drives the real provider server
+exactly as the engine would. It never downloads or installs anything.
 """
 
 from __future__ import annotations
@@ -26,29 +26,11 @@ from pulumi_taxonomy.testing.program import run_program
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = ("sandbox-api-key", "sandbox-secret-key")
 RUDDERSTACK_TOKEN = "sandbox-rudderstack-token"
-INSTALLER = "https://get.pulumi.com"
+INSTALL_DOCS = "https://www.pulumi.com/docs/install/"
 
 
 def say(text: str = "") -> None:
     print(text, flush=True)
-
-
-def find_or_install_cli() -> str | None:
-    found = shutil.which("pulumi")
-    if found or os.environ.get("PULUMI_TAXONOMY_NO_INSTALL"):
-        return found
-    say(f"No Pulumi CLI on PATH; trying Pulumi's official installer ({INSTALLER}) ...")
-    try:
-        subprocess.run(
-            ["sh", "-c", f"curl -fsSL --max-time 30 {INSTALLER} | sh"],
-            capture_output=True,
-            timeout=120,
-            check=True,
-        )
-    except (subprocess.SubprocessError, OSError):
-        return None
-    installed = Path.home() / ".pulumi" / "bin" / "pulumi"
-    return str(installed) if installed.exists() else None
 
 
 def with_cli(cli: str, env: dict[str, str], folder: Path) -> None:
@@ -67,14 +49,12 @@ def with_cli(cli: str, env: dict[str, str], folder: Path) -> None:
 
 def without_cli(env: dict[str, str], folder: Path) -> None:
     program = folder / "__main__.py"
+    say(f"No `pulumi` on PATH (to run `pulumi up` yourself, install the CLI: {INSTALL_DOCS}).")
     say(
         textwrap.fill(
-            "The Pulumi CLI is not installed here and Pulumi's installer could not run (it downloads "
-            "the CLI from Pulumi's servers, which this machine cannot reach). So the quickstart runs the "
-            "same program through pulumi_taxonomy.testing instead: every resource goes through the real "
-            "provider server (python -m pulumi.dynamic) with the same gRPC calls `pulumi up` makes, "
-            "against the sandbox. Install the CLI (https://www.pulumi.com/docs/install/) to run "
-            "`pulumi up` yourself.",
+            "Running the same program through pulumi_taxonomy.testing instead: every resource goes "
+            "through the real provider server (python -m pulumi.dynamic) with the gRPC calls `pulumi up` "
+            "makes, against the sandbox.",
             width=100,
         )
     )
@@ -156,7 +136,7 @@ def main() -> None:
             "STITCH_BASE_URL": sandbox.url,
         }
         before = set(summary(sandbox.url))
-        cli = find_or_install_cli()
+        cli = shutil.which("pulumi")
         if cli:
             with_cli(cli, env, folder)
         else:

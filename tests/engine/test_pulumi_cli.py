@@ -6,7 +6,6 @@ skips; the engine tests prove the same path by driving the provider server direc
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,6 @@ def test_quickstart_with_the_pulumi_cli() -> None:
         text=True,
         timeout=900,
         check=False,
-        env={**os.environ, "PULUMI_TAXONOMY_NO_INSTALL": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Song Played" in result.stdout
