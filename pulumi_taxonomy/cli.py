@@ -23,8 +23,21 @@ def _faults(value: str) -> FaultSpec:
         raise typer.BadParameter(str(exc)) from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        from pulumi_taxonomy import __version__
+
+        print(f"pulumi-taxonomy {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
     """Analytics tracking plans as Pulumi resources."""
 
 
