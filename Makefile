@@ -5,9 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest sandbox quickstart example-rudderstack example-warehouse example-tracking-plan schema bench lock clean
+.PHONY: test lint typecheck docs pytest sandbox quickstart example-rudderstack example-warehouse example-tracking-plan schema bench lock clean
 
-test: lint typecheck pytest
+test: lint typecheck docs pytest
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The documentation site (docs/ + API reference from docstrings); --strict fails on any
+# broken link, missing page or docstring reference.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2
@@ -55,4 +60,4 @@ lock:
 	.lockvenv/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 -o constraints.txt
 
 clean:
-	rm -rf $(VENV) .lockvenv .mypy_cache .ruff_cache
+	rm -rf $(VENV) .lockvenv .mypy_cache .ruff_cache site
