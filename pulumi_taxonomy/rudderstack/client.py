@@ -8,9 +8,9 @@ goes into a path percent-encoded, one segment each (the inputs are checked befor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -142,6 +142,22 @@ class Probe:
     detail: str
 
 
+T = TypeVar("T")
+_PLAN_LIST = TypeAdapter(list[PlanInfo])
+_CONNECTION_LIST = TypeAdapter(list[ConnectionInfo])
+
+
+def _shaped(read: Callable[[Any], T], answer: Any, call: str) -> T:
+    """The answer in the shape the reference shows, or an error that says it is not."""
+    try:
+        return read(answer)
+    except (ValidationError, KeyError, TypeError) as exc:
+        detail = str(exc).splitlines()[0][:200]
+        raise ApiError(
+            f"RudderStack {call}", 200, f"the answer is not in the documented shape ({detail})"
+        ) from None
+
+
 class RudderStackClient:
     def __init__(self, http: VendorHttp) -> None:
         self.http = http
@@ -164,25 +180,27 @@ class RudderStackClient:
         write unless `fresh`."""
 
         def fetch() -> list[PlanInfo]:
-            return TypeAdapter(list[PlanInfo]).validate_python(self._get(PLANS)["trackingPlans"])
+            answer = self._get(PLANS)
+            return _shaped(lambda a: _PLAN_LIST.validate_python(a["trackingPlans"]), answer, f"GET {PLANS}")
 
         return fetch() if fresh else self.cache.get(("plans",), fetch)
 
     def get_plan(self, plan_id: str) -> PlanInfo:
-        return PlanInfo.model_validate(self._get(plan_path(plan_id)))
+        path = plan_path(plan_id)
+        return _shaped(PlanInfo.model_validate, self._get(path), f"GET {path}")
 
     def create_plan(self, name: str, description: str | None) -> PlanInfo:
         """The new plan as the create answer gives it, its `id` included (the reference:
         "RudderStack also returns an ID for the newly created tracking plan")."""
         body = {"name": name} | ({"description": description} if description is not None else {})
-        return PlanInfo.model_validate(self._write("POST", PLANS, body))
+        return _shaped(PlanInfo.model_validate, self._write("POST", PLANS, body), f"POST {PLANS}")
 
     def update_plan(self, plan_id: str, name: str, description: str | None) -> PlanInfo:
         # Both fields, always: an empty description clears it (rudder-iac's
         # UpdateTrackingPlan sends both the same way, api/client/catalog/trackingplans.go).
-        return PlanInfo.model_validate(
-            self._write("PUT", plan_path(plan_id), {"name": name, "description": description or ""})
-        )
+        path = plan_path(plan_id)
+        answer = self._write("PUT", path, {"name": name, "description": description or ""})
+        return _shaped(PlanInfo.model_validate, answer, f"PUT {path}")
 
     def delete_plan(self, plan_id: str) -> None:
         self._write("DELETE", plan_path(plan_id))
@@ -193,7 +211,9 @@ class RudderStackClient:
         self._write("POST", plan_path(plan_id, "events"), body)
 
     def events_page(self, plan_id: str, page: int) -> EventPage:
-        return EventPage.model_validate(self._get(plan_path(plan_id, "events"), {"page": str(page)}))
+        path = plan_path(plan_id, "events")
+        answer = self._get(path, {"page": str(page)})
+        return _shaped(EventPage.model_validate, answer, f"GET {path}?page={page}")
 
     def event_listing(self, plan_id: str) -> EventListing:
         """The plan's events, page by page until a page comes back short or empty (cached
@@ -238,10 +258,11 @@ class RudderStackClient:
 
     def get_event(self, plan_id: str, event_id: str) -> EventInfo:
         """One event with its properties (`format=properties`)."""
+        path = plan_path(plan_id, "events", (event_id, "event"))
         return self.cache.get(
             ("event", plan_id, event_id),
-            lambda: EventInfo.model_validate(
-                self._get(plan_path(plan_id, "events", (event_id, "event")), {"format": "properties"})
+            lambda: _shaped(
+                EventInfo.model_validate, self._get(path, {"format": "properties"}), f"GET {path}"
             ),
         )
 
@@ -262,10 +283,11 @@ class RudderStackClient:
     # -- source connections -------------------------------------------------------------
 
     def list_connections(self, plan_id: str) -> list[ConnectionInfo]:
+        path = plan_path(plan_id, "sources")
         return self.cache.get(
             ("connections", plan_id),
-            lambda: TypeAdapter(list[ConnectionInfo]).validate_python(
-                self._get(plan_path(plan_id, "sources"))["connections"]
+            lambda: _shaped(
+                lambda a: _CONNECTION_LIST.validate_python(a["connections"]), self._get(path), f"GET {path}"
             ),
         )
 
@@ -286,7 +308,7 @@ class RudderStackClient:
         host = self.http.client.base_url.host
         try:
             answer = self.http.request("GET", PLANS).json()
-            plans = TypeAdapter(list[PlanInfo]).validate_python(answer["trackingPlans"])
+            plans = _PLAN_LIST.validate_python(answer["trackingPlans"])
         except AuthError as exc:
             return Probe(
                 check,

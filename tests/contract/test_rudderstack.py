@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_taxonomy.core.errors import ConfigurationError
+from pulumi_taxonomy.core.errors import ApiError, ConfigurationError
 from pulumi_taxonomy.rudderstack.client import client_for
 from pulumi_taxonomy.rudderstack.models import ConnectionConfig, TrackingPlanEventInputs
 from tests.contract.recording import Recorder, Sent
@@ -391,3 +391,12 @@ def test_eu_region_host(recorder: Recorder) -> None:
     recorder.answer(200, {"trackingPlans": []})
     client_for({"access_token": TOKEN, "region": "eu"}).list_plans()
     assert (recorder.only().host, recorder.only().raw_path) == ("api.eu.rudderstack.com", PLANS)
+
+
+def test_an_answer_without_the_documented_fields_is_an_error_for_people(recorder: Recorder) -> None:
+    # REF:55-69: the create answer carries the new plan's id; without it nothing is assumed.
+    recorder.answer(200, {"name": "Product Ordered Plan"})
+    with pytest.raises(
+        ApiError, match="RudderStack POST /v2/catalog/tracking-plans answered 200: the answer is"
+    ):
+        client().create_plan("Product Ordered Plan", None)
