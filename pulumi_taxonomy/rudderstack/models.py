@@ -177,8 +177,8 @@ class PlanProperty(Model):
     name: Annotated[str, Field(pattern=PROPERTY_NAME_PATTERN, max_length=200)]
     type: PropertyType | None = None
     types: list[PropertyType] | None = None
-    """Several allowed types (a multi data type); leave both unset to allow any. Kept
-    sorted; all seven types are the same as any."""
+    """Several allowed types (a multi data type), kept sorted; leave both unset to allow
+    any."""
     description: Text = None
     required: bool = False
     rules: PropertyRules = Field(default_factory=PropertyRules)
