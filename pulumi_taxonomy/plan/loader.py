@@ -22,6 +22,7 @@ from pulumi_taxonomy.core.provider import field_path
 from pulumi_taxonomy.plan.models import Plan
 from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_event
 from pulumi_taxonomy.rudderstack.models import (
+    PLAN_ID_PLACEHOLDER,
     SourceConnectionInputs,
     TrackingPlanEventInputs,
     TrackingPlanInputs,
@@ -134,7 +135,7 @@ def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
         ):
             yield "rudderstack", loc, msg
         for i, event in enumerate(plan.events):
-            values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event)}
+            values = {"tracking_plan_id": PLAN_ID_PLACEHOLDER, **rudderstack_event(plan, event)}
             if not values["properties"]:
                 continue  # RudderStack needs properties: such an event is planned in the other targets only
             for loc, msg in _check(TrackingPlanEventInputs, values, ("events", i)):
@@ -145,7 +146,11 @@ def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
                 for k, v in source.model_dump(by_alias=True, exclude_none=True).items()
                 if k != "source_id"
             }
-            values = {"tracking_plan_id": "tp", "source_id": source.source_id, "config": config}
+            values = {
+                "tracking_plan_id": PLAN_ID_PLACEHOLDER,
+                "source_id": source.source_id,
+                "config": config,
+            }
             for loc, msg in _check(SourceConnectionInputs, values, ("targets", "rudderstack", "sources", i)):
                 yield "rudderstack", loc, msg
 

@@ -2,26 +2,29 @@
 
 Bearer auth, JSON bodies. RudderStack documents no rate limits; the client still keeps
 at most a few requests in flight per token so an apply never floods the API. Event
-lists are read page by page (50 a page) and cached per process until the next write.
+lists are read page by page and cached per process until the next write. Every id
+goes into a path percent-encoded, one segment each (the inputs are checked before).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.cache import ReadCache
 from pulumi_taxonomy.core.errors import (
     ApiError,
+    AuthError,
     ConfigurationError,
     Conflict,
     NotFound,
+    TaxonomyError,
     VendorError,
     common_error,
 )
@@ -38,7 +41,8 @@ from pulumi_taxonomy.rudderstack.models import (
 BASE_URLS = {"us": "https://api.rudderstack.com", "eu": "https://api.eu.rudderstack.com"}
 PLANS = "/v2/catalog/tracking-plans"
 MAX_IN_FLIGHT = 8
-MAX_PAGES = 50
+MAX_PAGES = 50  # "The API returns a maximum of 50 pages." (the reference)
+PAGE_SIZE = 50  # the reference's example `pageSize`, when a page does not say
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,64 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     return ApiError(call, status, message)
 
 
+def segment(value: str, what: str) -> str:
+    """`value` as one path segment that reaches exactly its object: percent-encoded
+    (`/`, `?`, `#`, `%`...), and never a dot segment, which URL libraries remove."""
+    if value in ("", ".", ".."):
+        raise ConfigurationError(f"RudderStack {what} id {value!r} cannot name an object in a request path.")
+    return quote(value, safe="")
+
+
+def plan_path(plan_id: str, *rest: tuple[str, str] | str) -> str:
+    """`/v2/catalog/tracking-plans/{id}` and what follows: fixed words as str, ids as
+    (value, what) pairs."""
+    parts = [segment(plan_id, "tracking plan")]
+    for part in rest:
+        parts.append(part if isinstance(part, str) else segment(*part))
+    return "/".join([PLANS, *parts])
+
+
+@dataclass(frozen=True)
+class EventListing:
+    """A plan's events as its list pages show them (properties may be absent)."""
+
+    events: list[EventInfo]
+    complete: bool
+    """False when the listing stopped before its end: at the documented 50 pages, or
+    because a page repeated one already seen (a vendor that ignores `page`)."""
+
+    def by_id(self, event_id: str) -> EventInfo | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+    def by_key(self, event_type: str, name: str) -> EventInfo | None:
+        return next((e for e in self.events if (e.eventType, e.name) == (event_type, name)), None)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The answer of one read-only check (for `pulumi-taxonomy doctor`)."""
+
+    check: str
+    ok: bool
+    detail: str
+
+
+T = TypeVar("T")
+_PLAN_LIST = TypeAdapter(list[PlanInfo])
+_CONNECTION_LIST = TypeAdapter(list[ConnectionInfo])
+
+
+def _shaped(read: Callable[[Any], T], answer: Any, call: str) -> T:
+    """The answer in the shape the reference shows, or an error that says it is not."""
+    try:
+        return read(answer)
+    except (ValidationError, KeyError, TypeError) as exc:
+        detail = str(exc).splitlines()[0][:200]
+        raise ApiError(
+            f"RudderStack {call}", 200, f"the answer is not in the documented shape ({detail})"
+        ) from None
+
+
 class RudderStackClient:
     def __init__(self, http: VendorHttp) -> None:
         self.http = http
@@ -113,86 +175,163 @@ class RudderStackClient:
 
     # -- tracking plans -------------------------------------------------------------
 
-    def list_plans(self) -> list[PlanInfo]:
-        return self.cache.get(
-            ("plans",), lambda: TypeAdapter(list[PlanInfo]).validate_python(self._get(PLANS)["trackingPlans"])
-        )
+    def list_plans(self, fresh: bool = False) -> list[PlanInfo]:
+        """The workspace's plans (not paginated, per the reference); cached until the next
+        write unless `fresh`."""
+
+        def fetch() -> list[PlanInfo]:
+            answer = self._get(PLANS)
+            return _shaped(lambda a: _PLAN_LIST.validate_python(a["trackingPlans"]), answer, f"GET {PLANS}")
+
+        return fetch() if fresh else self.cache.get(("plans",), fetch)
 
     def get_plan(self, plan_id: str) -> PlanInfo:
-        return PlanInfo.model_validate(self._get(f"{PLANS}/{plan_id}"))
+        path = plan_path(plan_id)
+        return _shaped(PlanInfo.model_validate, self._get(path), f"GET {path}")
 
     def create_plan(self, name: str, description: str | None) -> PlanInfo:
+        """The new plan as the create answer gives it, its `id` included (the reference:
+        "RudderStack also returns an ID for the newly created tracking plan")."""
         body = {"name": name} | ({"description": description} if description is not None else {})
-        return PlanInfo.model_validate(self._write("POST", PLANS, body))
+        return _shaped(PlanInfo.model_validate, self._write("POST", PLANS, body), f"POST {PLANS}")
 
     def update_plan(self, plan_id: str, name: str, description: str | None) -> PlanInfo:
-        return PlanInfo.model_validate(
-            self._write("PUT", f"{PLANS}/{plan_id}", {"name": name, "description": description or ""})
-        )
+        # Both fields, always: an empty description clears it (rudder-iac's
+        # UpdateTrackingPlan sends both the same way, api/client/catalog/trackingplans.go).
+        path = plan_path(plan_id)
+        answer = self._write("PUT", path, {"name": name, "description": description or ""})
+        return _shaped(PlanInfo.model_validate, answer, f"PUT {path}")
 
     def delete_plan(self, plan_id: str) -> None:
-        self._write("DELETE", f"{PLANS}/{plan_id}")
+        self._write("DELETE", plan_path(plan_id))
 
     # -- events -----------------------------------------------------------------------
 
     def upsert_event(self, plan_id: str, body: dict[str, Any]) -> None:
-        self._write("POST", f"{PLANS}/{plan_id}/events", body)
+        self._write("POST", plan_path(plan_id, "events"), body)
 
     def events_page(self, plan_id: str, page: int) -> EventPage:
-        return EventPage.model_validate(self._get(f"{PLANS}/{plan_id}/events", {"page": str(page)}))
+        path = plan_path(plan_id, "events")
+        answer = self._get(path, {"page": str(page)})
+        return _shaped(EventPage.model_validate, answer, f"GET {path}?page={page}")
+
+    def event_listing(self, plan_id: str) -> EventListing:
+        """The plan's events, page by page until a page comes back short or empty (cached
+        until the next write)."""
+        return self.cache.get(("events", plan_id), lambda: self._list(plan_id))
+
+    def _list(self, plan_id: str) -> EventListing:
+        # `total` is not trusted: the reference calls it the "total number of entries in
+        # the response" (rudder-iac reads it as the plan's count, catalog.go
+        # getAllResourcesPaginated; either way a short page ends the list).
+        seen: dict[str, EventInfo] = {}
+        for number in range(1, MAX_PAGES + 1):
+            page = self.events_page(plan_id, number)
+            fresh = [e for e in page.data if e.id not in seen]
+            if page.data and not fresh:
+                return EventListing(list(seen.values()), complete=False)
+            seen.update((e.id, e) for e in fresh)
+            if len(page.data) < (page.pageSize or PAGE_SIZE):
+                return EventListing(list(seen.values()), complete=True)
+        return EventListing(list(seen.values()), complete=False)
 
     def list_events(self, plan_id: str) -> list[EventInfo]:
-        """Every event of a plan, page by page (cached until the next write)."""
-        return self.cache.get(("events", plan_id), lambda: self._all_events(plan_id))
+        """Every listed event of a plan, each with its properties."""
+        return [self.with_properties(plan_id, e) for e in self.event_listing(plan_id).events]
 
-    def _all_events(self, plan_id: str) -> list[EventInfo]:
-        first = self.events_page(plan_id, 1)
-        pages = min(MAX_PAGES, math.ceil(first.total / max(first.pageSize, 1)))
-        events = list(first.data)
-        for page in range(2, pages + 1):
-            events.extend(self.events_page(plan_id, page).data)
-        # Lists may leave properties out; then each event is read in full.
-        return [e if e.properties is not None else self.get_event(plan_id, e.id) for e in events]
+    def with_properties(self, plan_id: str, event: EventInfo) -> EventInfo:
+        """`event` with its properties: as listed when the list carries them (the
+        reference's list example does not), else read on its own."""
+        return event if event.properties is not None else self.get_event(plan_id, event.id)
+
+    def find_event(self, plan_id: str, event_id: str) -> EventInfo | None:
+        """The plan's event with this id, with its properties; None when it is not in the
+        plan. A listing that misses it is confirmed by a GET of its own: lists stop at 50
+        pages, and a vendor may ignore `page`."""
+        listed = self.event_listing(plan_id).by_id(event_id)
+        if listed is not None:
+            return self.with_properties(plan_id, listed)
+        try:
+            return self.get_event(plan_id, event_id)
+        except NotFound:
+            return None
 
     def get_event(self, plan_id: str, event_id: str) -> EventInfo:
         """One event with its properties (`format=properties`)."""
-        return EventInfo.model_validate(
-            self._get(f"{PLANS}/{plan_id}/events/{event_id}", {"format": "properties"})
+        path = plan_path(plan_id, "events", (event_id, "event"))
+        return self.cache.get(
+            ("event", plan_id, event_id),
+            lambda: _shaped(
+                EventInfo.model_validate, self._get(path, {"format": "properties"}), f"GET {path}"
+            ),
         )
 
     def get_event_rules(self, plan_id: str, event_id: str) -> dict[str, Any]:
         """One event as a JSON schema (`format=schema`, the vendor's default)."""
-        rules: dict[str, Any] = self._get(f"{PLANS}/{plan_id}/events/{event_id}", {"format": "schema"})[
-            "rules"
-        ]
+        answer = self._get(plan_path(plan_id, "events", (event_id, "event")), {"format": "schema"})
+        rules: dict[str, Any] = answer["rules"]
         return rules
 
     def upsert_event_rules(self, plan_id: str, body: dict[str, Any]) -> None:
         """The older upsert that takes `rules` (a JSON schema) instead of `properties`;
         RudderStack is deprecating it."""
-        self._write("PATCH", f"{PLANS}/{plan_id}/events", body)
+        self._write("PATCH", plan_path(plan_id, "events"), body)
 
     def delete_event(self, plan_id: str, event_id: str) -> None:
-        self._write("DELETE", f"{PLANS}/{plan_id}/events/{event_id}")
+        self._write("DELETE", plan_path(plan_id, "events", (event_id, "event")))
 
     # -- source connections -------------------------------------------------------------
 
     def list_connections(self, plan_id: str) -> list[ConnectionInfo]:
+        path = plan_path(plan_id, "sources")
         return self.cache.get(
             ("connections", plan_id),
-            lambda: TypeAdapter(list[ConnectionInfo]).validate_python(
-                self._get(f"{PLANS}/{plan_id}/sources")["connections"]
+            lambda: _shaped(
+                lambda a: _CONNECTION_LIST.validate_python(a["connections"]), self._get(path), f"GET {path}"
             ),
         )
 
     def connect(self, plan_id: str, source_id: str, config: dict[str, Any]) -> None:
-        self._write("POST", f"{PLANS}/{plan_id}/sources/{source_id}", {"config": config})
+        self._write("POST", plan_path(plan_id, "sources", (source_id, "source")), {"config": config})
 
     def update_connection(self, plan_id: str, source_id: str, config: dict[str, Any]) -> None:
-        self._write("PUT", f"{PLANS}/{plan_id}/sources/{source_id}", {"config": config})
+        self._write("PUT", plan_path(plan_id, "sources", (source_id, "source")), {"config": config})
 
     def disconnect(self, plan_id: str, source_id: str) -> None:
-        self._write("DELETE", f"{PLANS}/{plan_id}/sources/{source_id}")
+        self._write("DELETE", plan_path(plan_id, "sources", (source_id, "source")))
+
+    # -- read-only probes (`pulumi-taxonomy doctor`) ----------------------------------------
+
+    def probe_token(self) -> Probe:
+        """Can this token list the workspace's tracking plans on this host?"""
+        check = "RudderStack: the token can list tracking plans"
+        host = self.http.client.base_url.host
+        try:
+            answer = self.http.request("GET", PLANS).json()
+            plans = _PLAN_LIST.validate_python(answer["trackingPlans"])
+        except AuthError as exc:
+            return Probe(
+                check,
+                False,
+                f"{host} refused the token ({exc.status}): check the service access token, and the "
+                "region (EU workspaces answer on api.eu.rudderstack.com: region: eu).",
+            )
+        except (TaxonomyError, ConnectionError) as exc:
+            return Probe(check, False, f"{host}: {exc}")
+        except (ValueError, KeyError, TypeError, ValidationError) as exc:
+            return Probe(check, False, f"{host} answered, but not with a list of tracking plans ({exc!r})")
+        return Probe(check, True, f"{host} lists {len(plans)} tracking plan(s)")
+
+    def probe_event_list(self, plan_id: str) -> Probe:
+        """Does a plan's event list answer in the documented shape (`data`, pages)?"""
+        check = f"RudderStack: the events of plan {plan_id} can be listed"
+        try:
+            page = self.events_page(plan_id, 1)
+        except (TaxonomyError, ConnectionError) as exc:
+            return Probe(check, False, str(exc))
+        except (ValueError, ValidationError) as exc:
+            return Probe(check, False, f"the answer is not an event page ({exc!r})")
+        return Probe(check, True, f"page 1 lists {len(page.data)} event(s)")
 
 
 _clients: Registry[RudderStackClient] = Registry()

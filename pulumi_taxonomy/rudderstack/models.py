@@ -5,14 +5,22 @@ Inputs are written the Python way (snake_case, booleans, enums); the wire carrie
 vendor's camelCase and its `"true"`/`"false"` strings. Each input has one canonical
 form (`model_dump(mode="json")`), and what the vendor returns is read back into that
 same form, so a diff never shows key order, defaults or string-vs-boolean noise.
+
+What the vendor leaves out of a read-back is unknown, not unset: the reference shows
+no example of an event's properties, and RudderStack's own client
+(rudderlabs/rudder-iac, api/client/catalog/trackingplans.go `TrackingPlanEventProperty`)
+reads only a property's id, name, required, additionalProperties and nested
+properties. `PlanProperty.from_wire` keeps such fields from what the stack already
+knows, and `shows` proves a match only with the fields the vendor did return.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pulumi_taxonomy.core.provider import ResourceInputs
 
@@ -25,6 +33,35 @@ Region = Literal["us", "eu"]
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_,\-. ]{2,64}$"
 PROPERTY_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_ ]*$"
 NAME_RULE = "3-65 characters, starting with a letter; letters, digits, spaces and _ , - . only"
+ALL_TYPES: frozenset[str] = frozenset(get_args(PropertyType))
+
+# Ids go into request paths. RudderStack's are a prefix and a 27-character KSUID
+# (base62), sources a bare KSUID (api-notes.md; every id in the reference has that
+# shape), so anything else cannot name a RudderStack object: refused before any request.
+KSUID = r"[0-9A-Za-z]{27}"
+PLAN_ID = re.compile(rf"tp_{KSUID}")
+SOURCE_ID = re.compile(KSUID)
+PATH_CHARACTERS = "/?#%.\\"
+PLAN_ID_PLACEHOLDER = "tp_" + "0" * 27
+"""Stands for a plan not created yet, to check an event's or connection's other inputs."""
+
+
+def _id_rule(value: str, pattern: re.Pattern[str], what: str, example: str) -> str:
+    if pattern.fullmatch(value):
+        return value
+    found = sorted({c for c in value if c in PATH_CHARACTERS or c.isspace()})
+    shown = ", ".join(repr(c) for c in found)
+    why = f" (it contains {shown}, which would change the request's path)" if found else ""
+    raise ValueError(f"must be a RudderStack {what} id such as {example}{why}")
+
+
+def _plan_id(value: str) -> str:
+    example = "tp_5gopz6tfKxAjpS4TjuqVIeTdm7T (tp_ and 27 letters or digits)"
+    return _id_rule(value, PLAN_ID, "tracking plan", example)
+
+
+def _source_id(value: str) -> str:
+    return _id_rule(value, SOURCE_ID, "source", "2nk0qVvmxE79uIwsKebgVH4iNTR (27 letters or digits)")
 
 
 def _plan_name(value: str) -> str:
@@ -46,6 +83,10 @@ def _non_empty(value: str) -> str:
 
 
 PlanName = Annotated[str, AfterValidator(_plan_name)]
+PlanId = Annotated[str, AfterValidator(_plan_id)]
+"""A tracking plan's id (`tp_` + KSUID): it goes into request paths."""
+SourceId = Annotated[str, AfterValidator(_source_id)]
+"""A source's id (a KSUID): it goes into request paths."""
 Text = Annotated[str | None, AfterValidator(_text)]
 NonEmpty = Annotated[str, AfterValidator(_non_empty)]
 
@@ -111,6 +152,24 @@ class PropertyRules(Model):
     def wire(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
+    @classmethod
+    def from_wire(cls, config: Mapping[str, Any]) -> PropertyRules:
+        """`propConfig` as read back: keywords we do not manage are left out (they are not
+        this resource's to compare), and rules the vendor holds that our checks would
+        refuse are still read, so a refresh never fails on them."""
+        aliases = {f.alias or name: name for name, f in cls.model_fields.items()}
+        known = {aliases[k]: v for k, v in config.items() if k in aliases and v is not None}
+        try:
+            return cls.model_validate(known)
+        except ValidationError:
+            return cls.model_construct(**known)
+
+
+def wire_types(value: Any) -> list[str]:
+    """A property's `type` as read back: "a,b" (what we send), a JSON list, or empty."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return sorted({str(t).strip() for t in items if str(t).strip()})
+
 
 class PlanProperty(Model):
     """A property of a tracking-plan event, possibly with nested properties."""
@@ -118,7 +177,8 @@ class PlanProperty(Model):
     name: Annotated[str, Field(pattern=PROPERTY_NAME_PATTERN, max_length=200)]
     type: PropertyType | None = None
     types: list[PropertyType] | None = None
-    """Several allowed types (a multi data type); leave both unset to allow any."""
+    """Several allowed types (a multi data type), kept sorted; leave both unset to allow
+    any."""
     description: Text = None
     required: bool = False
     rules: PropertyRules = Field(default_factory=PropertyRules)
@@ -132,8 +192,15 @@ class PlanProperty(Model):
     def _consistent(self) -> PlanProperty:
         if self.type is not None and self.types is not None:
             raise ValueError("set type or types, not both")
-        if self.types is not None and (len(self.types) < 2 or len(set(self.types)) != len(self.types)):
-            raise ValueError("types needs two or more distinct types (use type for one)")
+        if self.types is not None:
+            if len(self.types) < 2 or len(set(self.types)) != len(self.types):
+                raise ValueError("types needs two or more distinct types (use type for one)")
+            # Canonical order: sorted, as rudder-iac sends them (cli/internal/providers/
+            # datacatalog/state/property.go joins the sorted types with ","), so a
+            # vendor that sorts them on read-back shows no drift.
+            object.__setattr__(self, "types", sorted(self.types))
+        if self.metadata == {}:
+            object.__setattr__(self, "metadata", None)
         allowed = set(self.types or ([self.type] if self.type else []))
         if self.properties is not None:
             if not allowed & {"object", "array"}:
@@ -146,6 +213,8 @@ class PlanProperty(Model):
     def wire(self) -> dict[str, Any]:
         body: dict[str, Any] = {
             "name": self.name,
+            # Any type is an empty type: the reference says an unset type allows every
+            # type, and rudder-iac sends "" for it (no omitempty on PropertyCreate.Type).
             "type": ",".join(self.types) if self.types else (self.type or ""),
             "propConfig": self.rules.wire(),
             "required": self.required,
@@ -161,22 +230,63 @@ class PlanProperty(Model):
         return body
 
     @classmethod
-    def from_wire(cls, body: dict[str, Any]) -> PlanProperty:
-        types = [t.strip() for t in str(body.get("type") or "").split(",") if t.strip()]
-        nested = body.get("properties")
-        return cls.model_validate(
-            {
-                "name": body["name"],
-                "type": types[0] if len(types) == 1 else None,
-                "types": types if len(types) > 1 else None,
-                "description": body.get("description") or None,
-                "required": bool(body.get("required", False)),
-                "rules": PropertyRules.model_validate(body.get("propConfig") or {}),
-                "properties": [cls.from_wire(p) for p in nested] if nested is not None else None,
-                "additional_properties": body.get("additionalProperties"),
-                "metadata": body.get("metadata") or None,
-            }
-        )
+    def from_wire(cls, body: Mapping[str, Any], known: PlanProperty | None = None) -> PlanProperty:
+        """A property as the vendor returns it. A field it leaves out keeps its value from
+        `known` (what the stack holds for this property), or else its default."""
+        fields: dict[str, Any] = {"name": body["name"]}
+        if "type" in body:
+            types = wire_types(body["type"])
+            if set(types) == ALL_TYPES and known is not None and known.type is None and known.types is None:
+                types = []  # every type spelled out is what "any" means
+            fields["type"] = types[0] if len(types) == 1 else None
+            fields["types"] = types if len(types) > 1 else None
+        elif known is not None:
+            fields["type"], fields["types"] = known.type, known.types
+        for wire_key, field, read in (
+            ("description", "description", lambda v: v or None),
+            ("required", "required", bool),
+            ("propConfig", "rules", lambda v: PropertyRules.from_wire(v or {})),
+            ("metadata", "metadata", lambda v: v or None),
+        ):
+            if wire_key in body:
+                fields[field] = read(body[wire_key])
+            elif known is not None:
+                fields[field] = getattr(known, field)
+        if body.get("properties") is not None:
+            inner = {p.name: p for p in (known.properties or [])} if known is not None else {}
+            fields["properties"] = [cls.from_wire(p, inner.get(p["name"])) for p in body["properties"]]
+        elif known is not None:
+            fields["properties"] = known.properties
+        # additionalProperties means something only beside nested properties (rudder-iac
+        # reads it on every property, so a vendor may well send it on leaves too).
+        if fields.get("properties") is not None:
+            if "additionalProperties" in body:
+                fields["additional_properties"] = body["additionalProperties"]
+            elif known is not None:
+                fields["additional_properties"] = known.additional_properties
+        try:
+            return cls.model_validate(fields)
+        except ValidationError:
+            # What the vendor holds breaks a rule of ours (say nested properties on a type
+            # changed in the dashboard): read it as it is, so refresh shows it as drift.
+            return cls.model_construct(**fields)
+
+
+def shows(body: Mapping[str, Any], desired: PlanProperty) -> bool:
+    """The vendor's read-back proves the property is exactly `desired`: every field we
+    send is there and agrees (a field it leaves out proves nothing)."""
+    if any(key not in body for key in desired.wire()):
+        return False
+    nested = body.get("properties")
+    if desired.properties is not None:
+        if not isinstance(nested, list):
+            return False
+        wanted = {p.name: p for p in desired.properties}
+        if sorted(p.get("name", "") for p in nested) != sorted(wanted) or not all(
+            shows(p, wanted[p["name"]]) for p in nested
+        ):
+            return False
+    return PlanProperty.from_wire(body) == desired
 
 
 def _unique_names(props: list[PlanProperty]) -> list[PlanProperty]:
@@ -197,7 +307,7 @@ DEFAULT_SECTION: dict[str, IdentitySection] = {
 
 
 class TrackingPlanEventInputs(RudderStackInputs):
-    tracking_plan_id: NonEmpty
+    tracking_plan_id: PlanId
     event_type: EventType = "track"
     name: str = ""
     """Required for track events; empty for the others (one per type in a plan)."""
@@ -308,8 +418,8 @@ class ConnectionConfig(Model):
 
 
 class SourceConnectionInputs(RudderStackInputs):
-    tracking_plan_id: NonEmpty
-    source_id: NonEmpty
+    tracking_plan_id: PlanId
+    source_id: SourceId
     config: ConnectionConfig
 
 
@@ -328,6 +438,9 @@ class PlanInfo(Payload):
 
 
 class EventInfo(Payload):
+    """An event of a plan as listed or got. A field absent from the answer is not in
+    `model_fields_set`: unknown, not empty."""
+
     id: str
     name: str
     eventType: str
@@ -335,13 +448,17 @@ class EventInfo(Payload):
     categoryId: str | None = None
     identitySection: str | None = None
     properties: list[dict[str, Any]] | None = None
+    """Only in a single GET with `format=properties`, or in lists that carry them."""
 
 
 class EventPage(Payload):
+    """One page of `GET .../events`. Only `data` is relied on: `total` is "the total
+    number of entries in the response" (the reference), not of the plan."""
+
     data: list[EventInfo]
-    total: int
-    currentPage: int
-    pageSize: int
+    total: int | None = None
+    currentPage: int | None = None
+    pageSize: int | None = None
 
 
 class ConnectionInfo(Payload):

@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import Resource
+from pulumi.dynamic import DiffResult, Resource
+from pydantic import ValidationError
 
-from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, VendorError
-from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
+from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, TaxonomyError, VendorError
+from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown, settle
 from pulumi_taxonomy.core.resource import plain, resource_options, resource_props
 from pulumi_taxonomy.rudderstack.client import RudderStackClient, client_for
 from pulumi_taxonomy.rudderstack.models import (
@@ -30,6 +31,7 @@ from pulumi_taxonomy.rudderstack.models import (
     SourceConnectionInputs,
     TrackingPlanEventInputs,
     TrackingPlanInputs,
+    shows,
 )
 
 ADOPT_HINT = (
@@ -51,6 +53,10 @@ def _kept(state: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
+    """A plan is known by the id its create answer returns. Names are looked up only to
+    find a plan to adopt, or one of our own whose create answer was lost: RudderStack
+    does not promise that names are unique, so two plans of the name are an error."""
+
     kind = "RudderStack tracking plan"
     inputs_model = TrackingPlanInputs
     computed = frozenset({"version"})
@@ -59,37 +65,65 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
         return f'{self.kind} "{values.get("name")}"'
 
     @staticmethod
-    def _by_name(client: RudderStackClient, name: str) -> PlanInfo | None:
-        return next((p for p in client.list_plans() if p.name == name), None)
+    def _named(client: RudderStackClient, name: str) -> list[PlanInfo]:
+        # Fresh, not cached: whether a plan of this name exists decides what a create does.
+        return [p for p in client.list_plans(fresh=True) if p.name == name]
 
     @staticmethod
     def _outputs(inputs: TrackingPlanInputs, plan: PlanInfo) -> Outputs:
         return {**inputs.model_dump(mode="json"), "version": plan.version}
 
+    def _existing(self, plans: list[PlanInfo], inputs: TrackingPlanInputs) -> PlanInfo:
+        """The one plan of this name to take over, or an error saying why not."""
+        label = self.describe(inputs.model_dump())
+        if len(plans) > 1:
+            ids = ", ".join(p.id for p in plans)
+            raise ResourceError(
+                label,
+                "create",
+                TaxonomyError(f"RudderStack holds {len(plans)} tracking plans of this name ({ids})"),
+                "which one to manage is not clear. Rename or delete the others in RudderStack, or give "
+                "this plan another name.",
+            )
+        [plan] = plans
+        # One that exists exactly as declared is most likely our own create, its answer lost.
+        if not (inputs.adopt or (plan.description or None) == inputs.description):
+            raise ResourceError(
+                label,
+                "create",
+                TaxonomyError(f"RudderStack already has a tracking plan of this name ({plan.id})"),
+                ADOPT_HINT,
+            )
+        return plan
+
     def create_remote(self, inputs: TrackingPlanInputs) -> tuple[str, Outputs]:
         client = _client(inputs)
-        try:
-            settle(
-                lambda: client.create_plan(inputs.name, inputs.description),
-                lambda: self._by_name(client, inputs.name) is not None,
-            )
-        except Conflict as exc:
-            # One that exists exactly as declared is most likely our own create, its answer lost.
-            existing = self._by_name(client, inputs.name)
-            identical = existing is not None and (existing.description or None) == inputs.description
-            if not (inputs.adopt or exc.retried or identical):
-                raise ResourceError(self.describe(inputs.model_dump()), "create", exc, ADOPT_HINT) from exc
-        plan = self._by_name(client, inputs.name)
-        if plan is None:
-            raise ResourceError(
-                self.describe(inputs.model_dump()),
-                "create",
-                NotFound("RudderStack", 404, "gone"),
-                "RudderStack accepted the plan but does not list it; run `pulumi up` again.",
-            )
+        before = self._named(client, inputs.name)
+        plan = self._existing(before, inputs) if before else self._create(client, inputs)
         if (plan.description or None) != inputs.description:
             plan = self._put(client, plan.id, inputs)
         return plan.id, self._outputs(inputs, plan)
+
+    def _create(self, client: RudderStackClient, inputs: TrackingPlanInputs) -> PlanInfo:
+        created: list[PlanInfo] = []
+        # No plan had this name before: one that has it after a lost answer is ours.
+        try:
+            settle(
+                lambda: created.append(client.create_plan(inputs.name, inputs.description)),
+                lambda: bool(self._named(client, inputs.name)),
+            )
+        except Conflict as exc:
+            # Made since we looked: by our own earlier attempt (sent again after a 429/5xx)
+            # or by someone else.
+            now = self._named(client, inputs.name)
+            if not now:
+                raise ResourceError(self.describe(inputs.model_dump()), "create", exc, ADOPT_HINT) from exc
+            if exc.retried and len(now) == 1:
+                return now[0]
+            return self._existing(now, inputs)
+        if created:
+            return created[0]
+        return self._existing(self._named(client, inputs.name), inputs)
 
     def _put(self, client: RudderStackClient, plan_id: str, inputs: TrackingPlanInputs) -> PlanInfo:
         def landed() -> bool:
@@ -134,7 +168,21 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
 # -- events of a plan ---------------------------------------------------------------------
 
 
+def _known_properties(values: Any) -> dict[str, PlanProperty]:
+    """The properties a stack holds (state or inputs), by name; unreadable ones are skipped."""
+    known: dict[str, PlanProperty] = {}
+    for value in values or []:
+        with contextlib.suppress(ValidationError, TypeError):
+            prop = PlanProperty.model_validate(value)
+            known[prop.name] = prop
+    return known
+
+
 class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
+    """An event of a plan. Replacing it (another plan or event type) creates the new one
+    before deleting the old: they are different events, or the same catalog event in
+    different plans, and a delete names its plan, so it never touches the new one."""
+
     kind = "RudderStack tracking-plan event"
     inputs_model = TrackingPlanEventInputs
     replace_on = frozenset({"tracking_plan_id", "event_type"})
@@ -153,56 +201,106 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
             )
         return super().hint(error, operation)
 
-    @staticmethod
-    def _find(client: RudderStackClient, plan_id: str, event_type: str, name: str) -> EventInfo | None:
-        return next(
-            (e for e in client.list_events(plan_id) if (e.eventType, e.name) == (event_type, name)), None
-        )
+    def normalized(self, field: str, value: Any) -> Any:
+        # Compare properties in their canonical form (e.g. `types` sorted), whichever
+        # version of this package wrote the state.
+        if field == "properties" and isinstance(value, list) and not is_unknown(value):
+            with contextlib.suppress(ValidationError, TypeError):
+                value = [PlanProperty.model_validate(p).model_dump(mode="json") for p in value]
+        return super().normalized(field, value)
 
     @staticmethod
-    def _remote(event: EventInfo) -> Outputs:
+    def _remote(event: EventInfo, known: Mapping[str, Any]) -> Outputs:
+        """The event's fields as the vendor has them; one it leaves out of its answer keeps
+        the value `known` (the state) has: unknown is not drift."""
+        given = event.model_fields_set
+
+        def field(wire: str, name: str, value: Any) -> Any:
+            return value if wire in given else known.get(name)
+
+        props = _known_properties(known.get("properties"))
         return {
             "name": event.name,
             "event_type": event.eventType,
-            "description": event.description or None,
-            "category_id": event.categoryId,
-            "identity_section": event.identitySection,
-            "properties": [PlanProperty.from_wire(p).model_dump(mode="json") for p in event.properties or []],
+            "description": field("description", "description", event.description or None),
+            "category_id": field("categoryId", "category_id", event.categoryId),
+            "identity_section": field("identitySection", "identity_section", event.identitySection),
+            "properties": [
+                PlanProperty.from_wire(p, props.get(p.get("name", ""))).model_dump(mode="json")
+                for p in event.properties or []
+            ],
         }
 
-    def _matches(self, event: EventInfo, inputs: TrackingPlanEventInputs) -> bool:
-        desired = inputs.model_dump(mode="json")
-        return all(
-            self.normalized(k, v) == self.normalized(k, desired.get(k))
-            for k, v in self._remote(event).items()
+    @staticmethod
+    def _shows(event: EventInfo, inputs: TrackingPlanEventInputs) -> bool:
+        """The vendor's answer proves the event is exactly as declared (what it leaves out
+        proves nothing)."""
+        wire = inputs.wire()
+        for key in ("description", "categoryId", "identitySection"):
+            want = wire.get(key)
+            have = getattr(event, key) if key in event.model_fields_set else None
+            if want is not None and have != want:
+                return False
+            if want is None and have:
+                return False
+        listed = event.properties or []
+        wanted = {p.name: p for p in inputs.properties}
+        return sorted(str(p.get("name")) for p in listed) == sorted(wanted) and all(
+            shows(p, wanted[p["name"]]) for p in listed
         )
 
-    def _upsert(self, client: RudderStackClient, inputs: TrackingPlanEventInputs) -> EventInfo:
-        """Upsert is idempotent: after a lost answer, look, and send again if needed."""
-        desired = inputs.model_dump(mode="json")
+    @staticmethod
+    def _find(
+        client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None = None
+    ) -> EventInfo | None:
+        """The plan's event of this type and name, with its properties: from the plan's
+        list, or (when the list cannot show it) by the id the stack already knows."""
+        listed = client.event_listing(inputs.tracking_plan_id).by_key(inputs.event_type, inputs.name)
+        if listed is not None:
+            return client.with_properties(inputs.tracking_plan_id, listed)
+        if known_id:
+            event = client.find_event(inputs.tracking_plan_id, known_id)
+            if event is not None and (event.eventType, event.name) == (inputs.event_type, inputs.name):
+                return event
+        return None
+
+    def _unlisted(
+        self, client: RudderStackClient, inputs: TrackingPlanEventInputs, done: str
+    ) -> ResourceError:
+        listing = client.event_listing(inputs.tracking_plan_id)
+        return ResourceError(
+            self.describe(inputs.model_dump()),
+            "upsert",
+            TaxonomyError(f"{done}, but the plan's event list does not show this event"),
+            f"RudderStack lists only {len(listing.events)} events of this plan (its lists stop at 50 "
+            "pages, or it ignored the page asked for), so this event's id cannot be learnt."
+            if not listing.complete
+            else "RudderStack accepted the event but does not list it; run `pulumi up` again.",
+        )
+
+    def _upsert(
+        self, client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None = None
+    ) -> EventInfo:
+        """Upsert is idempotent: after a lost answer, look, and send again unless the
+        vendor shows it landed."""
 
         def landed() -> bool:
-            event = self._find(client, inputs.tracking_plan_id, inputs.event_type, inputs.name)
-            return event is not None and all(
-                self.normalized(k, v) == self.normalized(k, desired.get(k))
-                for k, v in self._remote(event).items()
-            )
+            event = self._find(client, inputs, known_id)
+            return event is not None and self._shows(event, inputs)
 
         settle(lambda: client.upsert_event(inputs.tracking_plan_id, inputs.wire()), landed)
-        event = self._find(client, inputs.tracking_plan_id, inputs.event_type, inputs.name)
+        event = self._find(client, inputs, known_id)
         if event is None:
-            raise ResourceError(
-                self.describe(desired),
-                "upsert",
-                NotFound("RudderStack", 404, "event not listed"),
-                "RudderStack accepted the event but does not list it; run `pulumi up` again.",
-            )
+            raise self._unlisted(client, inputs, "the event was sent")
         return event
+
+    def _created(self, inputs: TrackingPlanEventInputs, event: EventInfo) -> tuple[str, Outputs]:
+        return f"rse-{uuid.uuid4().hex[:20]}", {**inputs.model_dump(mode="json"), "event_id": event.id}
 
     def create_remote(self, inputs: TrackingPlanEventInputs) -> tuple[str, Outputs]:
         client = _client(inputs)
         try:
-            existing = self._find(client, inputs.tracking_plan_id, inputs.event_type, inputs.name)
+            existing = self._find(client, inputs)
         except NotFound as exc:
             raise ResourceError(
                 self.describe(inputs.model_dump()),
@@ -210,50 +308,62 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                 exc,
                 "the tracking plan does not exist (yet); check tracking_plan_id.",
             ) from exc
-        if existing is not None and self._matches(existing, inputs):
+        if existing is None and not client.event_listing(inputs.tracking_plan_id).complete:
+            # It may exist beyond what the list shows (the upsert would overwrite it), and
+            # its id could not be learnt after the write: refuse before writing.
+            raise self._unlisted(client, inputs, "nothing was sent")
+        if existing is not None and self._shows(existing, inputs):
             # Exactly as declared (most likely our own create, its answer lost): take it over.
-            return f"rse-{uuid.uuid4().hex[:20]}", {**inputs.model_dump(mode="json"), "event_id": existing.id}
+            return self._created(inputs, existing)
         if existing is not None and not inputs.adopt:
             # The upsert endpoint would silently overwrite it: refuse unless adopting.
             raise ResourceError(
                 self.describe(inputs.model_dump()),
                 "create",
-                Conflict("RudderStack", 400, "the plan already has this event"),
+                TaxonomyError(f"the plan already has this event ({existing.id})"),
                 ADOPT_HINT,
             )
-        event = self._upsert(client, inputs)
-        return f"rse-{uuid.uuid4().hex[:20]}", {**inputs.model_dump(mode="json"), "event_id": event.id}
+        return self._created(inputs, self._upsert(client, inputs))
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
-        plan_id = str(state["tracking_plan_id"])
+        plan_id, event_id = str(state["tracking_plan_id"]), state.get("event_id")
+        if not event_id:
+            return None
         try:
-            events = _client(state).list_events(plan_id)
+            event = _client(state).find_event(plan_id, str(event_id))
         except NotFound:
             return None
-        event = next((e for e in events if e.id == state.get("event_id")), None)
         if event is None:
             return None
-        return {**_kept(state), "tracking_plan_id": plan_id, "event_id": event.id, **self._remote(event)}
+        return {
+            **_kept(state),
+            "tracking_plan_id": plan_id,
+            "event_id": event.id,
+            **self._remote(event, state),
+        }
 
     def update_remote(self, id_: str, state: Outputs, inputs: TrackingPlanEventInputs) -> Outputs:
         client = _client(inputs)
-        event = self._upsert(client, inputs)
         old_id = state.get("event_id")
+        event = self._upsert(client, inputs, str(old_id) if old_id else None)
         if old_id and old_id != event.id:
             # A new name is a new event in RudderStack: take the old one out of the plan.
             with contextlib.suppress(NotFound):
                 settle(
                     lambda: client.delete_event(inputs.tracking_plan_id, str(old_id)),
-                    lambda: all(e.id != old_id for e in client.list_events(inputs.tracking_plan_id)),
+                    lambda: client.find_event(inputs.tracking_plan_id, str(old_id)) is None,
                 )
         return {**inputs.model_dump(mode="json"), "event_id": event.id}
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         client = _client(state)
-        plan_id, event_id = str(state["tracking_plan_id"]), str(state.get("event_id"))
+        plan_id, event_id = str(state["tracking_plan_id"]), state.get("event_id")
+        if not event_id:
+            return
         with contextlib.suppress(NotFound):
             settle(
-                lambda: client.delete_event(plan_id, event_id), lambda: self.read_remote(id_, state) is None
+                lambda: client.delete_event(plan_id, str(event_id)),
+                lambda: client.find_event(plan_id, str(event_id)) is None,
             )
 
 
@@ -261,13 +371,24 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
 
 
 class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
+    """A source connected to a plan. A source is connected to one plan at a time, so
+    moving it to another plan disconnects it first (delete before replace); a change of
+    source connects the new one first and then disconnects the old, so a refused connect
+    leaves the old connection in place."""
+
     kind = "RudderStack source connection"
     inputs_model = SourceConnectionInputs
     replace_on = frozenset({"tracking_plan_id", "source_id"})
-    delete_before_replace = True  # a source is connected to one plan at a time
+    delete_before_replace = True
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f"{self.kind} of source {values.get('source_id')} to plan {values.get('tracking_plan_id')}"
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(_id, olds, news)
+        if result.replaces and "source_id" in result.replaces:
+            return DiffResult(changes=True, replaces=result.replaces, delete_before_replace=False)
+        return result
 
     @staticmethod
     def _config(client: RudderStackClient, plan_id: str, source_id: str) -> ConnectionConfig | None:
@@ -289,16 +410,19 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
                 lambda: self._config(client, inputs.tracking_plan_id, inputs.source_id) is not None,
             )
         except Conflict as exc:
-            if "another" in exc.vendor_message:
+            # What is connected decides, not the wording of the refusal.
+            current = self._config(client, inputs.tracking_plan_id, inputs.source_id)
+            if current is None:
                 raise ResourceError(
                     self.describe(inputs.model_dump()),
                     "create",
                     exc,
-                    "a source is connected to one tracking plan at a time: disconnect it from "
-                    "the other plan first (or manage that connection here and change its "
-                    "tracking_plan_id, which moves it).",
+                    "the source is not connected to this plan, so it is most likely connected to another: "
+                    "a source is connected to one tracking plan at a time. Disconnect it from the other "
+                    "plan first (or manage that connection here and change its tracking_plan_id, which "
+                    "moves it).",
                 ) from exc
-            if self._config(client, inputs.tracking_plan_id, inputs.source_id) == inputs.config:
+            if current == inputs.config:
                 # Connected exactly as declared: most likely our own create, its answer lost.
                 return f"{inputs.tracking_plan_id}/{inputs.source_id}", inputs.model_dump(mode="json")
             if not (inputs.adopt or exc.retried):

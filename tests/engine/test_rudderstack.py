@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from pulumi_taxonomy.testing import CheckFailed, Engine, ProviderFailed, Sandbox
 from tests.conftest import rudderstack_client
 
 SOURCE, OTHER_SOURCE = "2nk0qVvmxE79uIwsKebgVH4iNTR", "2rL1XeHCG8P8OrMHnHx4WjMjuTo"
+TP = "tp_5gopz6tfKxAjpS4TjuqVIeTdm7T"  # the reference's plan id: a valid shape, no such plan here
 PROPERTIES: list[dict[str, Any]] = [
     {
         "name": "product_id",
@@ -129,7 +131,9 @@ def test_event_lifecycle_with_nested_rules(rs_engine: Engine, rs: httpx.Client) 
         "maxLength": 64,
         "pattern": "^[A-Z0-9-]+$",
     }
-    assert stored.json()["properties"][4]["type"] == "string,null"
+    assert stored.json()["properties"][4]["type"] == "null,string", (
+        "types go sorted, as rudder-iac sends them"
+    )
     rs_engine.new_command()
     assert rs_engine.refresh(created.urn) is not None
     assert rs_engine.up("e", TrackingPlanEventProvider(), inputs)[0] == "same", (
@@ -365,44 +369,44 @@ BAD: list[tuple[Any, dict[str, Any], str, str]] = [
     (TrackingPlanProvider(), {"name": "Plan/Web"}, "name", "letters"),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "name": "Ok Event", "properties": []},
+        {"tracking_plan_id": TP, "name": "Ok Event", "properties": []},
         "properties",
         "at least 1",
     ),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "event_type": "track", "properties": [{"name": "a"}]},
+        {"tracking_plan_id": TP, "event_type": "track", "properties": [{"name": "a"}]},
         "",
         "name of a track event",
     ),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "event_type": "identify", "name": "Who", "properties": [{"name": "a"}]},
+        {"tracking_plan_id": TP, "event_type": "identify", "name": "Who", "properties": [{"name": "a"}]},
         "",
         "must be empty",
     ),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "event_type": "alias", "properties": [{"name": "a"}]},
+        {"tracking_plan_id": TP, "event_type": "alias", "properties": [{"name": "a"}]},
         "event_type",
         "'track'",
     ),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "name": "Ok Event", "properties": [{"name": "1st"}]},
+        {"tracking_plan_id": TP, "name": "Ok Event", "properties": [{"name": "1st"}]},
         "properties[0].name",
         "pattern",
     ),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "name": "Ok Event", "properties": [{"name": "a", "type": "date"}]},
+        {"tracking_plan_id": TP, "name": "Ok Event", "properties": [{"name": "a", "type": "date"}]},
         "properties[0].type",
         "'string'",
     ),
     (
         TrackingPlanEventProvider(),
         {
-            "tracking_plan_id": "tp_x",
+            "tracking_plan_id": TP,
             "name": "Ok Event",
             "properties": [{"name": "a", "rules": {"pattern": "(["}}],
         },
@@ -412,7 +416,7 @@ BAD: list[tuple[Any, dict[str, Any], str, str]] = [
     (
         TrackingPlanEventProvider(),
         {
-            "tracking_plan_id": "tp_x",
+            "tracking_plan_id": TP,
             "name": "Ok Event",
             "properties": [{"name": "a", "rules": {"minimum": 5, "maximum": 1}}],
         },
@@ -422,7 +426,7 @@ BAD: list[tuple[Any, dict[str, Any], str, str]] = [
     (
         TrackingPlanEventProvider(),
         {
-            "tracking_plan_id": "tp_x",
+            "tracking_plan_id": TP,
             "name": "Ok Event",
             "properties": [{"name": "a", "type": "string", "properties": []}],
         },
@@ -431,14 +435,14 @@ BAD: list[tuple[Any, dict[str, Any], str, str]] = [
     ),
     (
         TrackingPlanEventProvider(),
-        {"tracking_plan_id": "tp_x", "name": "Ok Event", "properties": [{"name": "a"}, {"name": "a"}]},
+        {"tracking_plan_id": TP, "name": "Ok Event", "properties": [{"name": "a"}, {"name": "a"}]},
         "properties",
         "unique",
     ),
     (
         TrackingPlanEventProvider(),
         {
-            "tracking_plan_id": "tp_x",
+            "tracking_plan_id": TP,
             "name": "Ok Event",
             "properties": [{"name": "a", "rules": {"regex": "x"}}],
         },
@@ -447,21 +451,21 @@ BAD: list[tuple[Any, dict[str, Any], str, str]] = [
     ),
     (
         SourceConnectionProvider(),
-        {"tracking_plan_id": "tp_x", "source_id": "s", "config": {}},
+        {"tracking_plan_id": TP, "source_id": SOURCE, "config": {}},
         "config",
         "at least one",
     ),
     (
         SourceConnectionProvider(),
-        {"tracking_plan_id": "tp_x", "source_id": "s", "config": {"track": {}}},
+        {"tracking_plan_id": TP, "source_id": SOURCE, "config": {"track": {}}},
         "config.track",
         "at least one setting",
     ),
     (
         SourceConnectionProvider(),
         {
-            "tracking_plan_id": "tp_x",
-            "source_id": "s",
+            "tracking_plan_id": TP,
+            "source_id": SOURCE,
             "config": {"identify": {"allow_unplanned_events": True}},
         },
         "config",
@@ -469,20 +473,74 @@ BAD: list[tuple[Any, dict[str, Any], str, str]] = [
     ),
     (
         SourceConnectionProvider(),
-        {"tracking_plan_id": "tp_x", "source_id": "s", "config": {"track": {"unplanned_properties": "keep"}}},
+        {"tracking_plan_id": TP, "source_id": SOURCE, "config": {"track": {"unplanned_properties": "keep"}}},
         "config.track.unplanned_properties",
         "'forward'",
+    ),
+    # Ids go into request paths: anything that cannot be a RudderStack id is refused.
+    *[
+        (
+            SourceConnectionProvider(),
+            {
+                "tracking_plan_id": TP,
+                "source_id": source_id,
+                "config": {"track": {"any_other_violation": "drop"}},
+            },
+            "source_id",
+            reason,
+        )
+        for source_id, reason in (
+            (f"../../{TP}/sources/{SOURCE}", "'/'"),
+            (f"{SOURCE}/", "which would change the request's path"),
+            (f"{SOURCE}?x=1", "'?'"),
+            (f"{SOURCE}#x", "'#'"),
+            ("%2e%2e", "'%'"),
+            ("..", "'.'"),
+            (SOURCE[:-1] + "é", "RudderStack source id"),
+            (SOURCE[:-1], "27 letters or digits"),
+        )
+    ],
+    *[
+        (provider, {**inputs, "tracking_plan_id": plan_id}, "tracking_plan_id", reason)
+        for provider, inputs in (
+            (TrackingPlanEventProvider(), {"name": "Ok Event", "properties": [{"name": "a"}]}),
+            (
+                SourceConnectionProvider(),
+                {"source_id": SOURCE, "config": {"global": {"allow_unplanned_events": True}}},
+            ),
+        )
+        for plan_id, reason in ((f"{TP}/../{TP}", "'/'"), ("tp_x", "tp_ and 27 letters or digits"))
+    ],
+    (
+        TrackingPlanEventProvider(),
+        {"tracking_plan_id": f"{TP}?page=2", "name": "Ok Event", "properties": [{"name": "a"}]},
+        "tracking_plan_id",
+        "'?'",
     ),
 ]
 
 
+@pytest.fixture(scope="module")
+def checking_engine(sandbox: SandboxProcess) -> Iterator[Engine]:
+    """One provider server for every bad input: a refused check leaves no state behind."""
+    from tests.engine.conftest import rudderstack_env
+
+    with Engine(env=rudderstack_env(sandbox.url)) as engine:
+        yield engine
+
+
 @pytest.mark.parametrize(("provider", "inputs", "field", "reason"), BAD)
 def test_bad_inputs_fail_at_check_with_no_request(
-    rs_engine: Engine, sandbox: SandboxProcess, provider: Any, inputs: dict[str, Any], field: str, reason: str
+    checking_engine: Engine,
+    sandbox: SandboxProcess,
+    provider: Any,
+    inputs: dict[str, Any],
+    field: str,
+    reason: str,
 ) -> None:
     before = sandbox.stats()["total_requests"]
     with pytest.raises(CheckFailed) as failed:
-        rs_engine.up("r", provider, inputs)
+        checking_engine.up("r", provider, inputs)
     assert any(prop == (field or "inputs") and reason in text for prop, text in failed.value.failures), (
         failed.value
     )
@@ -562,7 +620,8 @@ def test_120_events_apply_noop_and_refresh_by_pages(sandbox: SandboxProcess) -> 
     print(f"refresh of 120 events: {lists} list requests")
     assert lists < 10, after
     with rudderstack_client(sandbox) as rs:
-        assert rs.get(f"/tracking-plans/{tp}/events").json()["total"] == 120
+        pages = [rs.get(f"/tracking-plans/{tp}/events", params={"page": n}).json() for n in (1, 2, 3)]
+        assert sum(len(p["data"]) for p in pages) == 120
 
 
 def test_objects_already_exactly_as_declared_are_taken_over(

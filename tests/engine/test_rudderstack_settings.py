@@ -59,3 +59,30 @@ def test_rules_variant_and_schema_reads(sandbox: SandboxProcess, rs: httpx.Clien
     rules = client.get_event_rules(plan.id, event.id)
     client.upsert_event_rules(plan.id, {"name": "Viewed", "eventType": "track", "rules": rules})
     assert client.get_event(plan.id, event.id).properties == event.properties
+
+
+def test_read_only_probes_for_doctor(
+    sandbox: SandboxProcess, rs: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULUMI_TAXONOMY_RETRIES", "1")
+    plan = rs.post("/tracking-plans", json={"name": "Probe Plan"}).json()
+    before = sandbox.stats()["by_route"]
+    good = client_for({"access_token": TOKEN, "base_url": sandbox.url})
+    assert good.probe_token().ok and "lists 1 tracking plan" in good.probe_token().detail
+    assert good.probe_event_list(plan["id"]).ok
+    missing = good.probe_event_list("tp_" + "0" * 27)
+    assert not missing.ok and "not found" in missing.detail
+
+    wrong = client_for({"access_token": "not-the-token", "base_url": sandbox.url}).probe_token()
+    assert not wrong.ok and "refused the token (401)" in wrong.detail and "region" in wrong.detail
+    assert "not-the-token" not in wrong.detail
+
+    nowhere = client_for({"access_token": TOKEN, "base_url": "http://127.0.0.1:9"}).probe_token()
+    assert not nowhere.ok and "could not reach" in nowhere.detail
+    off_path = client_for({"access_token": TOKEN, "base_url": sandbox.url + "/elsewhere"}).probe_token()
+    assert not off_path.ok and "404" in off_path.detail
+
+    after = sandbox.stats()["by_route"]
+    assert all(route.startswith("GET ") for route in after if after[route] != before.get(route, 0)), (
+        "probes only read"
+    )

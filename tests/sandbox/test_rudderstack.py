@@ -176,20 +176,78 @@ def test_catalog_properties_keep_one_set_of_rules(rs: httpx.Client) -> None:
     assert rs.post(f"/tracking-plans/{tp}/events", json={**first, "properties": other}).status_code == 200
 
 
-def test_pagination(rs: httpx.Client) -> None:
-    tp = plan(rs)
-    for i in range(120):
+def variant(sandbox: SandboxProcess, **changes: Any) -> dict[str, Any]:
+    response = httpx.post(f"{sandbox.url}/_sandbox/rudderstack/variant", json=changes, timeout=10)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def many_events(rs: httpx.Client, tp: str, count: int) -> None:
+    for i in range(count):
         rs.post(
             f"/tracking-plans/{tp}/events",
             json={"name": f"Event {i:03d}", "eventType": "track", "properties": PROPS},
         ).raise_for_status()
+
+
+def test_pagination(rs: httpx.Client, sandbox: SandboxProcess) -> None:
+    tp = plan(rs)
+    many_events(rs, tp, 120)
     pages = [rs.get(f"/tracking-plans/{tp}/events", params={"page": n}).json() for n in (1, 2, 3, 4)]
     assert [len(p["data"]) for p in pages] == [50, 50, 20, 0]
-    assert all(p["total"] == 120 for p in pages)
+    # "Total number of entries in the response" (the reference), read literally.
+    assert [p["total"] for p in pages] == [50, 50, 20, 0]
+    assert [(p["currentPage"], p["pageSize"]) for p in pages] == [(n, 50) for n in (1, 2, 3, 4)]
     names = [e["name"] for p in pages for e in p["data"]]
     assert names == [f"Event {i:03d}" for i in range(120)]
     for bad in ("0", "-1", "x", "51"):
         assert rs.get(f"/tracking-plans/{tp}/events", params={"page": bad}).status_code == 400
+    variant(sandbox, total="plan")
+    assert rs.get(f"/tracking-plans/{tp}/events", params={"page": 3}).json()["total"] == 120
+
+
+def test_variants_switch_and_reset(rs: httpx.Client, sandbox: SandboxProcess) -> None:
+    defaults = {"total": "page", "page_param": "honoured", "readback": "full", "unique_plan_names": True}
+    assert httpx.get(f"{sandbox.url}/_sandbox/rudderstack/variant", timeout=10).json() == defaults
+    bad = httpx.post(f"{sandbox.url}/_sandbox/rudderstack/variant", json={"total": "all"}, timeout=10)
+    assert bad.status_code == 400
+    assert variant(sandbox, page_param="ignored")["page_param"] == "ignored"
+    tp = plan(rs)
+    many_events(rs, tp, 55)
+    first, second = (rs.get(f"/tracking-plans/{tp}/events", params={"page": n}).json() for n in (1, 2))
+    assert second["data"] == first["data"] and len(first["data"]) == 50, "page is ignored"
+    variant(sandbox, unique_plan_names=False)
+    assert rs.post("/tracking-plans", json={"name": "Product Ordered Plan"}).status_code == 200
+    assert [p["name"] for p in rs.get("/tracking-plans").json()["trackingPlans"]].count(
+        "Product Ordered Plan"
+    ) == 2
+    sandbox.reset("empty")
+    assert httpx.get(f"{sandbox.url}/_sandbox/rudderstack/variant", timeout=10).json() == defaults
+
+
+def test_lean_readback_keeps_only_what_rudder_iac_reads(rs: httpx.Client, sandbox: SandboxProcess) -> None:
+    tp = plan(rs)
+    nested = {
+        "name": "products",
+        "type": "array",
+        "description": "d",
+        "required": True,
+        "propConfig": {"minItems": 1},
+        "additionalProperties": False,
+        "metadata": {"a": 1},
+        "properties": [{"name": "sku", "type": "string", "required": True, "propConfig": {}}],
+    }
+    rs.post(
+        f"/tracking-plans/{tp}/events", json={"name": "Viewed", "eventType": "track", "properties": [nested]}
+    )
+    variant(sandbox, readback="lean")
+    [listed] = rs.get(f"/tracking-plans/{tp}/events").json()["data"]
+    assert "properties" not in listed and listed["identitySection"] == "properties"
+    got = rs.get(f"/tracking-plans/{tp}/events/{listed['id']}", params={"format": "properties"}).json()
+    [prop] = got["properties"]
+    assert set(prop) == {"id", "name", "required", "additionalProperties", "properties"}
+    assert set(prop["properties"][0]) == {"id", "name", "required"}
 
 
 def test_source_connections(rs: httpx.Client) -> None:
@@ -220,6 +278,10 @@ def test_source_connections(rs: httpx.Client) -> None:
     assert rs.delete(f"/tracking-plans/{tp}/sources/{SOURCE}").status_code == 204
     error(rs.delete(f"/tracking-plans/{tp}/sources/{SOURCE}"), "already disconnected")
     error(rs.post(f"/tracking-plans/{tp}/sources/nope", json={"config": update}), "Invalid source ID")
+    # A trailing slash is not the same path: it is redirected, never served as the connection.
+    slash = rs.post(f"/tracking-plans/{tp}/sources/{OTHER_SOURCE}/", json={"config": update})
+    assert slash.status_code == 307 and slash.headers["location"].endswith(f"/sources/{OTHER_SOURCE}")
+    assert [c["sourceId"] for c in rs.get(f"/tracking-plans/{tp}/sources").json()["connections"]] == []
 
 
 @pytest.mark.parametrize(

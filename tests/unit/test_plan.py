@@ -145,7 +145,8 @@ RULES = [
     (BASE + "targets:\n  rudderstack: {plan_name: '9 Plan'}\n", 4, "targets.rudderstack.plan_name", "3-65"),
     (
         BASE
-        + "targets:\n  rudderstack:\n    plan_name: Web Plan\n    sources: [{source_id: s, track: {}}]\n",
+        + "targets:\n  rudderstack:\n    plan_name: Web Plan\n"
+        + "    sources: [{source_id: 2rL1XeHCG8P8OrMHnHx4WjMjuTo, track: {}}]\n",
         6,
         "targets.rudderstack.sources[0].config.track",
         "at least one",

@@ -1,4 +1,5 @@
-"""HTTP face of the emulated RudderStack Data Catalog API (`/v2/catalog/...`)."""
+"""HTTP face of the emulated RudderStack Data Catalog API (`/v2/catalog/...`), and the
+sandbox's own switch of vendor readings (`/_sandbox/rudderstack/variant`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -76,7 +78,18 @@ def routes(workspace: RudderStackWorkspace) -> list[Route]:
     def p(request: Request, name: str) -> str:
         return str(request.path_params[name])
 
+    async def variant(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                w.set_variant(await _body(request))
+            except RudderStackError as exc:
+                return error_response(exc.status, exc.message)
+            except ValidationError as exc:
+                return error_response(400, str(exc))
+        return JSONResponse(w.variant.model_dump())
+
     return [
+        Route("/_sandbox/rudderstack/variant", variant, methods=["GET", "POST"]),
         Route(
             BASE, endpoint(lambda r, b: w.create_plan(b.get("name"), b.get("description"))), methods=["POST"]
         ),

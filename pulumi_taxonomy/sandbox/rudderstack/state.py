@@ -3,7 +3,9 @@ and source connections, with the Data Catalog API's documented rules.
 
 No HTTP here. Errors are `RudderStackError(status, message)`; RudderStack answers
 most of them as 400 with `{"error": "..."}`. Choices where the reference is silent are
-marked [I] and listed in docs/sandbox-behaviour.md.
+marked [I] and listed in docs/sandbox-behaviour.md. Where the vendor may plausibly do
+otherwise, a `Variant` switches the sandbox to that reading, so tests prove the client
+works with both.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import json
 import re
 import sqlite3
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from pulumi_taxonomy.sandbox.ids import ksuid, prefixed
 from pulumi_taxonomy.sandbox.store import Store
@@ -22,7 +26,7 @@ Json = dict[str, Any]
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rs_plan (
     id TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
     description TEXT,
     version INTEGER NOT NULL,
     created_at TEXT NOT NULL,
@@ -115,6 +119,29 @@ KEYWORDS: dict[str, tuple[type, ...]] = {
     "items": (dict,),
 }
 DOCUMENTED_SOURCES = ("2nk0qVvmxE79uIwsKebgVH4iNTR", "2rL1XeHCG8P8OrMHnHx4WjMjuTo")
+SANDBOX_SOURCE = "2sandboxAndroidAppSource001"  # a KSUID's shape: 27 base62 characters
+# What a lean read-back keeps of a property: what rudder-iac models of one
+# (api/client/catalog/trackingplans.go `TrackingPlanEventProperty`).
+LEAN_PROPERTY_KEYS = ("name", "required", "additionalProperties", "properties")
+
+
+class Variant(BaseModel):
+    """Readings of the reference the vendor may follow instead of the sandbox's default;
+    `POST /_sandbox/rudderstack/variant` switches them (a reset restores the defaults)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total: Literal["page", "plan"] = "page"
+    """`total` of an event page: the entries in this response (the reference's words) or
+    every event of the plan (how rudder-iac reads it)."""
+    page_param: Literal["honoured", "ignored"] = "honoured"
+    """`ignored`: every event list answers page 1, whatever `page` asks."""
+    readback: Literal["full", "lean"] = "full"
+    """`lean`: event lists carry no properties (as in the reference's example), and a
+    property read back carries only id, name, required, additionalProperties and nested
+    properties (what rudder-iac models): no type, propConfig, description, metadata."""
+    unique_plan_names: bool = True
+    """False: two plans may share a name (the reference never says they may not)."""
 
 
 class RudderStackError(Exception):
@@ -319,16 +346,32 @@ def rules_to_properties(rules: object, identity_section: str) -> list[Json]:
     return props(section)
 
 
+def _lean(props: list[Json]) -> list[Json]:
+    out = []
+    for prop in props:
+        item = {"id": prop["id"], **{k: prop[k] for k in LEAN_PROPERTY_KEYS if k in prop}}
+        if "properties" in prop:
+            item["properties"] = _lean(prop["properties"])
+        out.append(item)
+    return out
+
+
 class RudderStackWorkspace:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.variant = Variant()
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
         for table in ("rs_connection", "rs_plan_event", "rs_property", "rs_event", "rs_plan", "rs_source"):
             conn.execute(f"DELETE FROM {table}")
-        for i, source in enumerate((*DOCUMENTED_SOURCES, "2sandboxAndroidAppSource0001")):
+        for i, source in enumerate((*DOCUMENTED_SOURCES, SANDBOX_SOURCE)):
             conn.execute("INSERT INTO rs_source (id, name) VALUES (?, ?)", (source, f"Source {i + 1}"))
+        self.variant = Variant()
+
+    def set_variant(self, changes: Json) -> Variant:
+        self.variant = Variant.model_validate({**self.variant.model_dump(), **changes})
+        return self.variant
 
     # -- sources (not an API of the reference: the sandbox's own fixture) -------------
 
@@ -368,14 +411,18 @@ class RudderStackWorkspace:
         check_name(name, "Tracking plan")
         _check_text(description, "description")
         with self.store.transaction() as conn:
-            if conn.execute("SELECT 1 FROM rs_plan WHERE name = ?", (name,)).fetchone():
+            unique = self.variant.unique_plan_names
+            if unique and conn.execute("SELECT 1 FROM rs_plan WHERE name = ?", (name,)).fetchone():
                 raise _bad(f"Tracking plan with name {name} already exists")
             plan_id, now = prefixed("tp"), _now()
-            conn.execute(
-                "INSERT INTO rs_plan (id, name, description, version, created_at, updated_at) "
-                "VALUES (?, ?, ?, 1, ?, ?)",
-                (plan_id, name, description, now, now),
-            )
+            try:
+                conn.execute(
+                    "INSERT INTO rs_plan (id, name, description, version, created_at, updated_at) "
+                    "VALUES (?, ?, ?, 1, ?, ?)",
+                    (plan_id, name, description, now, now),
+                )
+            except sqlite3.IntegrityError:  # a database file made before names could repeat
+                raise _bad(f"Tracking plan with name {name} already exists") from None
             return self._plan_json(self._plan(conn, plan_id))
 
     def list_plans(self) -> list[Json]:
@@ -398,7 +445,7 @@ class RudderStackWorkspace:
             clash = conn.execute(
                 "SELECT id FROM rs_plan WHERE name = ? AND id != ?", (name, plan_id)
             ).fetchone()
-            if clash:
+            if clash and self.variant.unique_plan_names:
                 raise _bad(f"Tracking plan with name {name} already exists")
             conn.execute(
                 "UPDATE rs_plan SET name = ?, description = ?, version = version + 1, updated_at = ? "
@@ -560,6 +607,8 @@ class RudderStackWorkspace:
         }
         if fmt == "properties":
             body["properties"] = self._catalog_ids(conn, props)
+            if self.variant.readback == "lean":
+                body["properties"] = _lean(body["properties"])
         elif fmt == "schema":
             body["rules"] = properties_to_rules(props, row["identity_section"])
         return body
@@ -578,6 +627,8 @@ class RudderStackWorkspace:
             raise _bad("page must be a positive integer")
         if number > MAX_PAGES:
             raise _bad(f"page must be at most {MAX_PAGES}")
+        if self.variant.page_param == "ignored":
+            number = 1
         with self.store.transaction() as conn:
             self._plan(conn, plan_id)
             total = conn.execute(
@@ -587,9 +638,13 @@ class RudderStackWorkspace:
                 self._EVENT_SELECT + " ORDER BY pe.seq LIMIT ? OFFSET ?",
                 (plan_id, PAGE_SIZE, (number - 1) * PAGE_SIZE),
             ).fetchall()
-            # The list carries each event's properties, as `format=properties` does [I].
-            data = [self._event_json(conn, r, "properties") for r in rows]
-        return {"data": data, "total": total, "currentPage": number, "pageSize": PAGE_SIZE}
+            # The list carries each event's properties, as `format=properties` does [I];
+            # the lean variant leaves them out, as the reference's example does.
+            lean = self.variant.readback == "lean"
+            data = [self._event_json(conn, r, None if lean else "properties") for r in rows]
+        # "Total number of entries in the response" (the reference), unless told otherwise.
+        count = len(data) if self.variant.total == "page" else total
+        return {"data": data, "total": count, "currentPage": number, "pageSize": PAGE_SIZE}
 
     def get_event(self, plan_id: str, event_id: str, fmt: str | None) -> Json:
         fmt = fmt or "schema"
