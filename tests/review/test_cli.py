@@ -158,3 +158,18 @@ def test_diff_says_when_git_is_missing_or_not_a_repository(tmp_path: Path) -> No
             env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)},
         )
         assert outside.returncode == 2 and "not a git repository" in outside.stderr
+
+
+def test_the_ci_example_reviews_each_pull_request() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "tracking-plan.yml").read_text())
+    steps = workflow["jobs"]["preview"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "pulumi-taxonomy validate plan.yaml" in runs
+    assert "pulumi-taxonomy lint plan.yaml --format github" in runs
+    assert 'pulumi-taxonomy diff "git:$BASE:plan.yaml" plan.yaml --format markdown' in runs
+    assert "pulumi-taxonomy drift plan.yaml --format markdown" in runs
+    assert any(step.get("uses", "").startswith("pulumi/actions") for step in steps)
+    # Reports are posted first; lint errors and breaking changes then fail the job.
+    assert steps[-1]["if"] == "steps.lint.outcome == 'failure' || steps.review.outcome == 'failure'"
