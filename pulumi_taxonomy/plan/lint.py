@@ -257,7 +257,7 @@ def _similar(
             if name.name != keep:
                 yield (
                     name.loc,
-                    f'"{name.name}" differs from the {scope} "{keep}" ({where}) '
+                    f'"{name.name}" differs from "{keep}" ({where}), another {scope}, '
                     'only by case, spaces, "_" or "-"',
                     f'use "{keep}"',
                 )
