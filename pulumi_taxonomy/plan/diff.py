@@ -70,6 +70,10 @@ WIDER: dict[str, frozenset[str]] = {
 """The types each type's values also fit: a change towards one of them loosens."""
 LOWER_BOUNDS = ("minimum", "min_length", "min_items")
 UPPER_BOUNDS = ("maximum", "max_length", "max_items")
+REPLACES = (
+    "creates new resources for it, then deletes the old ones: at best the create fails on the "
+    "existing object, at worst the delete removes what the new resource took over"
+)
 VENDORS = {"amplitude": "Amplitude", "rudderstack": "RudderStack", "stitch": "the warehouse (Stitch)"}
 
 
@@ -113,8 +117,8 @@ def diff(old: Located, new: Located) -> Review:
     return Review(old, new, changes)
 
 
-def _key(prop: EventProperty | PropertyDef, name: str) -> str:
-    return getattr(prop, "id", None) or slug(name)
+def _key(prop: EventProperty) -> str:
+    return prop.id or slug(prop.name)
 
 
 def _quote(value: object) -> str:
@@ -178,8 +182,7 @@ class _Differ:
                     f"events[{event.name}]",
                     "event-rekeyed",
                     f'"{event.name}" keeps its name but its key changes from "{rekeyed}" to "{key}" '
-                    "(its id), so `pulumi up` replaces its resources: the old ones are deleted after the "
-                    f"new ones are created. Keep `id: {rekeyed}` to leave it as it is"
+                    f"(its id), so `pulumi up` {REPLACES}. Keep `id: {rekeyed}` to leave it as it is"
                     + self._event_fate(before),
                     ("events", i, "id"),
                     ("events", j),
@@ -311,8 +314,8 @@ class _Differ:
     ) -> None:
         """Properties of one event (or nested in one object), each as (written, resolved);
         `fate` says what the vendors do with a property removed."""
-        before = {_key(raw, raw.name): (j, raw, prop) for j, (raw, prop) in enumerate(old)}
-        after = {_key(raw, raw.name): (i, raw, prop) for i, (raw, prop) in enumerate(new)}
+        before = {_key(raw): (j, raw, prop) for j, (raw, prop) in enumerate(old)}
+        after = {_key(raw): (i, raw, prop) for i, (raw, prop) in enumerate(new)}
         gone = [k for k in before if k not in after]
         for key, (i, raw, prop) in after.items():
             loc = (*new_loc, i)
@@ -328,9 +331,8 @@ class _Differ:
                 self.add(
                     path,
                     "property-rekeyed",
-                    f'"{prop.name}" keeps its name but its key changes from "{rekeyed}" to "{key}" (its '
-                    "id), so `pulumi up` replaces its resources (creating the new before deleting the "
-                    f"old). Keep `id: {rekeyed}`",
+                    f'"{prop.name}" keeps its name but its key changes from "{rekeyed}" to "{key}" '
+                    f"(its id), so `pulumi up` {REPLACES}. Keep `id: {rekeyed}` to leave it as it is",
                     (*loc, "id"),
                     (*old_loc, j),
                     allowed=allowed or old_raw.deprecated,
