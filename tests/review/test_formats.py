@@ -105,7 +105,6 @@ def test_sarif_is_valid_sarif_2_1_0() -> None:
     findings = lint(located(BAD_PLAN, "tracking plan/plan.yaml"))
     assert len(findings) == 2
     document = json.loads(lint_sarif(findings, workspace=""))
-    validate_sarif(document)
     [run] = document["runs"]
     assert document["version"] == "2.1.0" and run["tool"]["driver"]["name"] == "pulumi-taxonomy"
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
@@ -116,6 +115,7 @@ def test_sarif_is_valid_sarif_2_1_0() -> None:
     assert location == {"artifactLocation": {"uri": "tracking%20plan/plan.yaml"}, "region": {"startLine": 6}}
     assert first["properties"] == {"fix": 'rename it to "Song Played"'}
     assert run["invocations"] == [{"executionSuccessful": True}]
+    validate_sarif(document)  # last: it needs the schema, which Python 3.10 lacks
 
 
 def test_sarif_of_a_plan_that_could_not_be_checked() -> None:
@@ -124,12 +124,12 @@ def test_sarif_of_a_plan_that_could_not_be_checked() -> None:
         Issue("plan.yaml", 3, "events", "bad", "amplitude"),
     ]
     document = json.loads(lint_sarif(invalid(issues), ran=False))
-    validate_sarif(document)
     [run] = document["runs"]
     assert run["invocations"] == [{"executionSuccessful": False}]
     assert [r["ruleId"] for r in run["results"]] == ["validate", "validate"]
     assert "region" not in run["results"][0]["locations"][0]["physicalLocation"]
     assert run["results"][1]["message"]["text"] == "events: bad [amplitude]."
+    validate_sarif(document)
 
 
 def test_a_document_that_breaks_sarif_fails_the_schema() -> None:
