@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -285,6 +286,91 @@ def _drift_table(differences: list[Any], name: str) -> None:
     for d in differences:
         table.add_row(d.vendor, d.kind, d.name, d.status, d.detail)
     _console().print(table)
+
+
+@app.command()
+def lint(
+    plan: Annotated[str, typer.Argument(help="The plan file (YAML), or git:REF:PATH.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json, github (workflow annotations) or sarif (2.1.0).")
+    ] = "text",
+    output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+) -> None:
+    """Check names and documentation against the plan's `conventions:` (defaults without one).
+
+    Exit 0 when there is no error (warnings allowed), 1 on errors, 2 when the plan could
+    not be read or is not valid (run `validate`)."""
+    from pulumi_taxonomy.plan import lint as rules
+    from pulumi_taxonomy.plan.loader import PlanInvalid
+    from pulumi_taxonomy.plan.report import LINT_FORMATS, render_lint
+    from pulumi_taxonomy.plan.revision import Revision
+
+    if output_format not in LINT_FORMATS:
+        raise typer.BadParameter(f"use {', '.join(LINT_FORMATS)}", param_hint="--format")
+    try:
+        located = Revision.parse(plan).load()
+    except PlanInvalid as exc:
+        findings = rules.invalid(exc.issues)
+        report = render_lint(output_format, plan, findings, ran=False)
+        print(report, end="", file=sys.stderr if output_format == "text" else sys.stdout)
+        _console(stderr=True).print(f"[red]lint could not run[/red]: {plan} is not a valid plan")
+        _write(output, report)
+        raise typer.Exit(ExitError) from None
+    findings = rules.lint(located)
+    report = render_lint(output_format, located.file, findings)
+    print(report, end="")
+    _write(output, report)
+    raise typer.Exit(ExitFound if any(f.severity == "error" for f in findings) else ExitOk)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The plan before the change: a file, or git:REF:PATH.")],
+    new: Annotated[str, typer.Argument(help="The plan after the change: a file, or git:REF:PATH.")],
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json, markdown (a pull-request comment) or github.")
+    ] = "text",
+    allow_breaking: Annotated[
+        bool, typer.Option("--allow-breaking", help="Report breaking changes, but exit 0.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+) -> None:
+    """Classify every change from OLD to NEW: breaking or not, and its SchemaVer label.
+
+    Exit 1 when a breaking change is not allowed (neither deprecated in OLD nor
+    --allow-breaking), 0 otherwise, 2 when a plan could not be read or is not valid."""
+    from pulumi_taxonomy.plan import diff as changes
+    from pulumi_taxonomy.plan.lint import invalid
+    from pulumi_taxonomy.plan.loader import PlanInvalid
+    from pulumi_taxonomy.plan.report import DIFF_FORMATS, lint_github, lint_text, render_diff
+    from pulumi_taxonomy.plan.revision import Revision
+
+    if output_format not in DIFF_FORMATS:
+        raise typer.BadParameter(f"use {', '.join(DIFF_FORMATS)}", param_hint="--format")
+    try:
+        target = Revision.parse(new)
+        review = changes.diff(Revision.parse(old).load(), target.load())
+    except PlanInvalid as exc:
+        findings = invalid(exc.issues)
+        if output_format == "github":
+            print(lint_github(findings), end="")
+        print(lint_text(exc.issues[0].file, findings), end="", file=sys.stderr)
+        _console(stderr=True).print("[red]diff could not run[/red]: a plan could not be read or is not valid")
+        raise typer.Exit(ExitError) from None
+    report = render_diff(output_format, review, target.path, allow_breaking)
+    print(report, end="")
+    _write(output, report)
+    raise typer.Exit(ExitFound if review.blocking(allow_breaking) else ExitOk)
+
+
+def _write(output: Path | None, report: str) -> None:
+    if output is None:
+        return
+    try:
+        output.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        _console(stderr=True).print(f"[red]cannot write the report[/red] to {output}: {exc}")
+        raise typer.Exit(ExitError) from None
 
 
 @contextmanager

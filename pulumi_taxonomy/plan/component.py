@@ -3,12 +3,18 @@
 Children are named from stable keys (an event's `id`, or its name made into a slug),
 so editing the YAML gives minimal previews: changing a description is an update, and
 renaming an event that keeps its `id` is an in-place rename.
+
+What removing an item does at the vendor follows the plan's `removal` (per target, or
+plan-wide): `delete`, or `retain`, which sets Pulumi's `retain_on_delete` on the
+target's children so the object stays at the vendor and only leaves the stack. The
+engine reads that flag from the state of the last apply, so `retain` protects a
+removal only once it has been applied.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 
@@ -22,7 +28,7 @@ from pulumi_taxonomy.amplitude.resources import (
 )
 from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImport
 from pulumi_taxonomy.plan.loader import load
-from pulumi_taxonomy.plan.models import Plan, slug
+from pulumi_taxonomy.plan.models import Plan, Removal, slug
 from pulumi_taxonomy.plan.types import amplitude_events, amplitude_fields, rudderstack_event
 from pulumi_taxonomy.rudderstack import resources as rudderstack
 from pulumi_taxonomy.stitch.resources import WarehouseTable
@@ -69,7 +75,6 @@ class TrackingPlan(pulumi.ComponentResource):
         super().__init__("pulumi-taxonomy:index:TrackingPlan", name, None, opts)
         self.plan = plan if isinstance(plan, Plan) else load(plan)
         self._name = name
-        self._child = pulumi.ResourceOptions(parent=self)
         self._adopt = adopt
         if self.plan.targets.amplitude is not None:
             self._amplitude(amplitude_connection)
@@ -77,7 +82,26 @@ class TrackingPlan(pulumi.ComponentResource):
             self._rudderstack(rudderstack_connection)
         if self.plan.targets.stitch is not None:
             self._stitch(stitch_connection)
+        self._removal_notice()
         self.register_outputs({"events": [e.name for e in self.plan.events]})
+
+    def _opts(self, target: Literal["amplitude", "rudderstack", "stitch"]) -> pulumi.ResourceOptions:
+        """The children's options for one target: `removal: retain` keeps them at the vendor."""
+        removal: Removal = self.plan.removal_for(target)
+        return pulumi.ResourceOptions(parent=self, retain_on_delete=removal == "retain")
+
+    def _removal_notice(self) -> None:
+        # The program cannot see what the stack holds beyond the plan, so it says what a
+        # removal would do whenever one would delete in Amplitude.
+        if self.plan.targets.amplitude is None or uses_import(self.plan):
+            return
+        if self.plan.removal_for("amplitude") == "delete":
+            pulumi.log.info(
+                "Removing an event or property from this plan deletes it in Amplitude. Amplitude "
+                "soft-deletes what already has data (hidden from the plan; adding it back with "
+                "adopt=True restores it). Set `removal: retain` to keep removed items in Amplitude.",
+                resource=self,
+            )
 
     def _n(self, *parts: str) -> str:
         return "-".join((self._name, *parts))
@@ -93,10 +117,10 @@ class TrackingPlan(pulumi.ComponentResource):
                 workspace=target.workspace,
                 plan=import_plan(plan),
                 connection=connection,
-                opts=self._child,
+                opts=self._opts("amplitude"),
             )
             return
-        common = {"adopt": self._adopt, "connection": connection, "opts": self._child}
+        common = {"adopt": self._adopt, "connection": connection, "opts": self._opts("amplitude")}
         categories = {
             c: EventCategory(self._n("amplitude-category", slug(c)), name=c, **common)
             for c in plan.categories
@@ -138,7 +162,7 @@ class TrackingPlan(pulumi.ComponentResource):
     def _rudderstack(self, connection: Any) -> None:
         target = self.plan.targets.rudderstack
         assert target is not None
-        common = {"adopt": self._adopt, "connection": connection, "opts": self._child}
+        common = {"adopt": self._adopt, "connection": connection, "opts": self._opts("rudderstack")}
         tracking_plan = rudderstack.TrackingPlan(
             self._n("rudderstack-plan"), name=target.plan_name, description=target.description, **common
         )
@@ -195,7 +219,7 @@ class TrackingPlan(pulumi.ComponentResource):
             key_names=["event"],
             rows=events,
             connection=connection,
-            opts=self._child,
+            opts=self._opts("stitch"),
         )
         WarehouseTable(
             self._n("stitch-properties"),
@@ -203,5 +227,5 @@ class TrackingPlan(pulumi.ComponentResource):
             key_names=["event", "property"],
             rows=properties,
             connection=connection,
-            opts=self._child,
+            opts=self._opts("stitch"),
         )

@@ -189,3 +189,22 @@ def loads(text: str, file: str = "<plan>") -> Plan:
     if issues:
         raise PlanInvalid(issues)
     return plan
+
+
+@dataclass(frozen=True)
+class Located:
+    """A valid plan with the YAML it came from, so that any field has its line."""
+
+    plan: Plan
+    file: str
+    node: yaml.Node | None
+
+    def line(self, loc: Loc) -> int | None:
+        """The line of the field at `loc` (or of its nearest parent that the file has)."""
+        return _line(self.node, loc)
+
+
+def loads_located(text: str, file: str = "<plan>") -> Located:
+    """`loads`, every check included, keeping the YAML nodes for line numbers."""
+    plan = loads(text, file)  # refuses what the loader refuses before anything is composed again
+    return Located(plan, file, yaml.compose(text, Loader=yaml.SafeLoader))

@@ -13,9 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pulumi_taxonomy.plan.conventions import Conventions
+
 PlanType = Literal["string", "number", "integer", "boolean", "enum", "any", "array", "object"]
 ItemType = Literal["string", "number", "integer", "boolean", "any", "object"]
 Disposition = Literal["forward", "drop"]
+Removal = Literal["delete", "retain"]
+"""What removing an item from the plan does at the vendor: `delete` it, or `retain` it
+(Pulumi's `retain_on_delete`: it stays at the vendor and only leaves the stack)."""
 SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -87,6 +92,8 @@ class EventProperty(PropertyDef):
     required: bool = False
     ref: str | None = None
     """The name of a reusable property under `properties:` (its definition applies)."""
+    deprecated: bool = False
+    """On its way out: `diff` allows a breaking change to it (its removal) in a later release."""
 
 
 class Event(Model):
@@ -100,6 +107,8 @@ class Event(Model):
     owner: str | None = None
     tags: list[str] = Field(default_factory=list)
     properties: list[EventProperty] = Field(default_factory=list)
+    deprecated: bool = False
+    """On its way out: `diff` allows a breaking change to it (its removal) in a later release."""
 
     @property
     def key(self) -> str:
@@ -109,12 +118,14 @@ class Event(Model):
 class UserProperty(PropertyDef):
     name: str = Field(min_length=1)
     id: str | None = None
+    deprecated: bool = False
 
 
 class GroupProperty(PropertyDef):
     name: str = Field(min_length=1)
     group_type: str = Field(min_length=1)
     id: str | None = None
+    deprecated: bool = False
 
 
 class AmplitudeTarget(Model):
@@ -123,6 +134,8 @@ class AmplitudeTarget(Model):
     import_above: int = Field(default=200, ge=1)
     workspace: str | None = None
     """The Amplitude Data workspace name, needed for imports."""
+    removal: Removal | None = None
+    """Overrides the plan's `removal` for Amplitude."""
 
 
 class SourceSettings(Model):
@@ -148,11 +161,15 @@ class RudderStackTarget(Model):
     plan_name: str
     description: str | None = None
     sources: list[SourceTarget] = Field(default_factory=list)
+    removal: Removal | None = None
+    """Overrides the plan's `removal` for RudderStack."""
 
 
 class StitchTarget(Model):
     events_table: str = "tracking_plan_events"
     properties_table: str = "tracking_plan_properties"
+    removal: Removal | None = None
+    """Overrides the plan's `removal` for the warehouse tables."""
 
 
 class Targets(Model):
@@ -173,6 +190,15 @@ class Plan(Model):
     user_properties: list[UserProperty] = Field(default_factory=list)
     group_properties: list[GroupProperty] = Field(default_factory=list)
     targets: Targets = Field(default_factory=Targets)
+    conventions: Conventions | None = None
+    """Naming and documentation rules for `pulumi-taxonomy lint` (defaults when absent)."""
+    removal: Removal = "delete"
+    """What removing an item from the plan does at every target that does not say otherwise."""
+
+    def removal_for(self, target: Literal["amplitude", "rudderstack", "stitch"]) -> Removal:
+        """The removal setting in force for one target."""
+        own = getattr(self.targets, target)
+        return own.removal if own is not None and own.removal is not None else self.removal
 
     @model_validator(mode="after")
     def _references(self) -> Plan:

@@ -208,6 +208,9 @@ class StackResource:
     id: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    retain_on_delete: bool = False
+    """As the last registration set it: the engine then drops the resource from the stack
+    without calling the provider's Delete (on removal, replacement and destroy alike)."""
 
 
 @dataclass
@@ -303,29 +306,36 @@ class Engine:
         provider: ResourceProvider | str,
         inputs: Mapping[str, Any],
         type_name: str | None = None,
+        retain_on_delete: bool = False,
     ) -> tuple[Operation, StackResource]:
         """`pulumi up` for one resource."""
         urn = self.urn(type_name or self.type_name(_as_provider(provider)), name)
         news = self._news(provider, inputs)
         checked = self._checked(urn, news)
         existing = self.resources.get(urn)
+        retain = retain_on_delete
         if existing is None:
             id_, outs = self.server.create(urn, checked)
-            return "create", self._store(StackResource(urn, id_, checked, outs))
+            return "create", self._store(StackResource(urn, id_, checked, outs, retain))
         diff = self.server.diff(existing.id, urn, existing.outputs, checked)
         if diff.changes != provider_pb2.DiffResponse.DIFF_SOME:
             existing.inputs = checked
+            existing.retain_on_delete = retain
             return "same", existing
         if diff.replaces:
             if diff.deleteBeforeReplace:
-                self.server.delete(existing.id, urn, existing.outputs)
+                self._delete(existing)
                 id_, outs = self.server.create(urn, checked)
             else:
                 id_, outs = self.server.create(urn, checked)
-                self.server.delete(existing.id, urn, existing.outputs)
-            return "replace", self._store(StackResource(urn, id_, checked, outs))
+                self._delete(existing)
+            return "replace", self._store(StackResource(urn, id_, checked, outs, retain))
         outs = self.server.update(existing.id, urn, existing.outputs, checked)
-        return "update", self._store(StackResource(urn, existing.id, checked, outs))
+        return "update", self._store(StackResource(urn, existing.id, checked, outs, retain))
+
+    def _delete(self, existing: StackResource) -> None:
+        if not existing.retain_on_delete:  # the engine's DeleteStep skips the provider then
+            self.server.delete(existing.id, existing.urn, existing.outputs)
 
     def refresh(self, urn: str) -> StackResource | None:
         """`pulumi refresh` for one resource: None when it is gone (and dropped)."""
@@ -340,7 +350,7 @@ class Engine:
 
     def destroy(self, urn: str) -> None:
         existing = self.resources[urn]
-        self.server.delete(existing.id, urn, existing.outputs)
+        self._delete(existing)
         with self._lock:
             del self.resources[urn]
 

@@ -9,6 +9,7 @@ stack holds but the program no longer declares.
 
 from __future__ import annotations
 
+import logging
 import runpy
 import threading
 from collections.abc import Callable
@@ -22,6 +23,10 @@ from pulumi.runtime import mocks, rpc
 from pulumi_taxonomy.testing.engine import PROVIDER_KEY, Engine, Operation, unwrap_secrets
 
 DYNAMIC = "pulumi-python:dynamic"
+LOGGER = logging.getLogger(f"{__name__}.pulumi_log")
+"""Where the program's `pulumi.log` calls go (the engine's diagnostics, under the CLI)."""
+LOGGER.propagate = False
+LOGGER.setLevel(logging.DEBUG)
 
 
 @dataclass
@@ -32,6 +37,10 @@ class ProgramRun:
     secret_inputs: dict[str, list[str]] = field(default_factory=dict)
     """By resource name: the inputs the program marked secret (the engine keeps them, and
     the outputs of the same names, encrypted in state)."""
+    retained: list[str] = field(default_factory=list)
+    """Resources deleted from the stack without a Delete call (`retain_on_delete`)."""
+    logs: list[tuple[str, str]] = field(default_factory=list)
+    """What the program logged with `pulumi.log` (level, message), as the CLI would show."""
 
     def count(self, operation: Operation) -> int:
         return sum(1 for op in self.operations.values() if op == operation)
@@ -47,6 +56,8 @@ class _ForwardingMocks(mocks.Mocks):
         self.preview = preview
         self.run = run
         self.seen: set[str] = set()
+        self.retain: dict[tuple[str, str], bool] = {}
+        """`retainOnDelete` by (type, name): the mock monitor does not pass options on."""
         self._lock = threading.Lock()
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -65,12 +76,36 @@ class _ForwardingMocks(mocks.Mocks):
             self.run.operations[args.name] = plan.operation
             existing = self.engine.resources.get(urn)
             return (existing.id, _public(existing.outputs)) if existing else (None, inputs)
-        operation, resource = self.engine.up(args.name, provider, inputs, type_name=args.typ)
+        retain = self.retain.get((args.typ, args.name), False)
+        operation, resource = self.engine.up(
+            args.name, provider, inputs, type_name=args.typ, retain_on_delete=retain
+        )
         self.run.operations[args.name] = operation
         return resource.id, _public(resource.outputs)
 
     def call(self, args: mocks.MockCallArgs) -> Any:
         return {}
+
+
+class _OptionsMonitor(mocks.MockMonitor):
+    """The SDK's mock monitor, keeping the resource options the engine acts on."""
+
+    def __init__(self, forwarding: _ForwardingMocks) -> None:
+        super().__init__(forwarding)
+        self.forwarding = forwarding
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.forwarding.retain[(request.type, request.name)] = bool(request.retainOnDelete)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+
+
+class _Logs(logging.Handler):
+    def __init__(self, run: ProgramRun) -> None:
+        super().__init__()
+        self.run = run
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.run.logs.append((record.levelname.lower(), record.getMessage()))
 
 
 def _public(outputs: dict[str, Any]) -> dict[str, Any]:
@@ -84,7 +119,16 @@ def run_program(
     `pulumi up` would, or `pulumi preview` with `preview=True`."""
     run = ProgramRun()
     forwarding = _ForwardingMocks(engine, preview, run)
-    pulumi.runtime.set_mocks(forwarding, project=engine.project, stack=engine.stack, preview=preview)
+    logs = _Logs(run)
+    LOGGER.addHandler(logs)
+    pulumi.runtime.set_mocks(
+        forwarding,
+        project=engine.project,
+        stack=engine.stack,
+        preview=preview,
+        logger=LOGGER,
+        monitor=_OptionsMonitor(forwarding),
+    )
 
     def body() -> None:
         if callable(program):
@@ -94,11 +138,16 @@ def run_program(
 
     # The SDK's own helper runs the program and waits for every registration.
     run_to_completion = cast(Callable[[Callable[[], None]], Callable[[], None]], pulumi.runtime.test)
-    run_to_completion(body)()
+    try:
+        run_to_completion(body)()
+    finally:
+        LOGGER.removeHandler(logs)
     gone = [urn for urn in engine.resources if urn not in forwarding.seen]
     for urn in reversed(gone):  # the newest first, as dependents were created last
         name = urn.rsplit("::", 1)[-1]
         run.operations[name] = "delete"
+        if engine.resources[urn].retain_on_delete:
+            run.retained.append(name)
         if not preview:
             engine.destroy(urn)
     return run

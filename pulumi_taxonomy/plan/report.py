@@ -1,0 +1,284 @@
+"""A review of a plan (lint findings, classified changes) in the forms people and CI read:
+text, JSON, Markdown for a pull-request comment, GitHub workflow commands (annotations
+on the pull request's files) and SARIF 2.1.0 (for code-scanning uploads)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any, Literal
+from urllib.parse import quote
+
+from pulumi_taxonomy import __version__
+from pulumi_taxonomy.plan.conventions import Conventions
+from pulumi_taxonomy.plan.diff import Change, Review
+from pulumi_taxonomy.plan.lint import RULES, Finding
+
+Annotation = Literal["error", "warning", "notice"]
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+ALLOW_HOW = (
+    "To ship a breaking change on purpose, mark the item `deprecated: true` in a release "
+    "before removing or changing it, or run `diff` with `--allow-breaking`."
+)
+
+
+LINT_FORMATS = ("text", "json", "github", "sarif")
+DIFF_FORMATS = ("text", "json", "markdown", "github")
+
+
+def render_lint(output_format: str, file: str, findings: list[Finding], ran: bool = True) -> str:
+    if output_format == "json":
+        return lint_json(file, findings)
+    if output_format == "github":
+        return lint_github(findings)
+    if output_format == "sarif":
+        return lint_sarif(findings, ran)
+    return lint_text(file, findings)
+
+
+def render_diff(output_format: str, review: Review, file: str, allow_breaking: bool = False) -> str:
+    """`file`: the new plan's file in the working tree (where annotations go)."""
+    if output_format == "json":
+        return diff_json(review, allow_breaking)
+    if output_format == "markdown":
+        return diff_markdown(review, allow_breaking)
+    if output_format == "github":
+        return diff_github(review, file, allow_breaking)
+    return diff_text(review, allow_breaking)
+
+
+# -- GitHub workflow commands ----------------------------------------------------------
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the Actions runner reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value (file, title...): `:` and `,` end it otherwise."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_command(level: Annotation, message: str, **properties: object) -> str:
+    """`::error file=plan.yaml,line=3,title=...::message`."""
+    given = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
+    return f"::{level}{' ' + given if given else ''}::{escape_data(message)}"
+
+
+def repo_path(file: str, workspace: str | None = None) -> str:
+    """`file` relative to the repository's root (GITHUB_WORKSPACE), as annotations and code
+    scanning need it; unchanged outside a workspace."""
+    workspace = workspace if workspace is not None else os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return file
+    relative = os.path.relpath(os.path.abspath(file), os.path.abspath(workspace))
+    return file if relative.startswith("..") else PurePath(relative).as_posix()
+
+
+# -- lint ------------------------------------------------------------------------------
+
+
+def _counts(findings: list[Finding]) -> tuple[int, int]:
+    errors = sum(f.severity == "error" for f in findings)
+    return errors, len(findings) - errors
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _finding_text(finding: Finding) -> str:
+    fix = f" Fix: {finding.fix}." if finding.fix else ""
+    return f"{finding.field or '(plan)'}: {finding.message}.{fix}"
+
+
+def lint_text(file: str, findings: list[Finding]) -> str:
+    if not findings:
+        return f"{file}: no findings, the plan follows its conventions\n"
+    lines = []
+    for f in findings:
+        where = f"{f.file}:{f.line}" if f.line else f.file
+        lines.append(f"{where}: {f.severity} [{f.rule}] {_finding_text(f)}")
+    errors, warnings = _counts(findings)
+    lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {file}")
+    return "\n".join(lines) + "\n"
+
+
+def lint_json(file: str, findings: list[Finding]) -> str:
+    errors, warnings = _counts(findings)
+    body = {"file": file, "findings": [f.as_dict() for f in findings], "errors": errors, "warnings": warnings}
+    return json.dumps(body, indent=2) + "\n"
+
+
+def lint_github(findings: list[Finding], workspace: str | None = None) -> str:
+    lines = [
+        workflow_command(
+            f.severity,
+            _finding_text(f),
+            file=repo_path(f.file, workspace),
+            line=f.line,
+            title=f"{f.rule} ({f.severity})",
+        )
+        for f in findings
+    ]
+    errors, warnings = _counts(findings)
+    lines.append(f"lint: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    return "\n".join(lines) + "\n"
+
+
+def lint_sarif(findings: list[Finding], ran: bool = True, workspace: str | None = None) -> str:
+    """SARIF 2.1.0: one run of pulumi-taxonomy, its rules, and a result per finding."""
+    defaults = Conventions()
+    rules = []
+    for rule, text in RULES.items():
+        configured = getattr(defaults, rule) if rule in Conventions.model_fields else None
+        severity = "error" if configured is None else configured.severity
+        level = "none" if severity == "off" else severity
+        rules.append(
+            {
+                "id": rule,
+                "name": "".join(part.title() for part in rule.split("_")),
+                "shortDescription": {"text": text},
+                "defaultConfiguration": {"level": level},
+            }
+        )
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        location: dict[str, Any] = {"artifactLocation": {"uri": quote(repo_path(f.file, workspace))}}
+        if f.line:
+            location["region"] = {"startLine": f.line}
+        result: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": f.severity,
+            "message": {"text": _finding_text(f)},
+            "locations": [{"physicalLocation": location}],
+        }
+        if f.fix:
+            result["properties"] = {"fix": f.fix}
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "pulumi-taxonomy",
+                        "informationUri": "https://pypi.org/project/pulumi-taxonomy/",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [{"executionSuccessful": ran}],
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+# -- diff ------------------------------------------------------------------------------
+
+
+def _status(change: Change, allow_breaking: bool) -> str:
+    if not change.breaking:
+        return "ok"
+    return "allowed" if change.allowed or allow_breaking else "breaking"
+
+
+def _where(change: Change) -> str:
+    if change.line:
+        return f"line {change.line}"
+    return f"old line {change.old_line}" if change.old_line else ""
+
+
+def _summary(review: Review, allow_breaking: bool) -> str:
+    breaking, blocking = review.breaking, review.blocking(allow_breaking)
+    other = len(review.changes) - len(breaking)
+    text = f"{_plural(len(breaking), 'breaking change')} ({len(breaking) - len(blocking)} allowed), "
+    text += f"{_plural(other, 'other change')}"
+    return text
+
+
+def diff_text(review: Review, allow_breaking: bool = False) -> str:
+    if not review.changes:
+        return f"no changes between {review.old.file} and {review.new.file}\n"
+    lines = []
+    for c in review.changes:
+        where = f" ({_where(c)})" if _where(c) else ""
+        lines.append(f"{_status(c, allow_breaking):<8} {c.schemaver:<8} {c.path}{where}: {c.message}")
+    lines.append(_summary(review, allow_breaking))
+    if review.blocking(allow_breaking):
+        lines.append(ALLOW_HOW)
+    return "\n".join(lines) + "\n"
+
+
+def diff_json(review: Review, allow_breaking: bool = False) -> str:
+    body = {
+        "old": review.old.file,
+        "new": review.new.file,
+        "changes": [c.as_dict() for c in review.changes],
+        "breaking": len(review.breaking),
+        "blocking": len(review.blocking(allow_breaking)),
+    }
+    return json.dumps(body, indent=2) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Plain text in a Markdown table cell (names in a plan can hold anything)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return " ".join(escaped.split())
+
+
+def _code(text: str) -> str:
+    return f"<code>{_cell(text)}</code>"
+
+
+def _table(changes: Iterable[Change], allow_breaking: bool) -> list[str]:
+    marks = {"breaking": "❌ breaking", "allowed": "⚠️ allowed", "ok": "✅"}
+    lines = ["| | change | where | SchemaVer |", "|---|---|---|---|"]
+    for c in changes:
+        where = _code(c.path) + (f" ({_where(c)})" if _where(c) else "")
+        lines.append(
+            f"| {marks[_status(c, allow_breaking)]} | {_cell(c.message)} | {where} | {c.schemaver} |"
+        )
+    return lines
+
+
+def diff_markdown(review: Review, allow_breaking: bool = False) -> str:
+    """A report to post on the pull request."""
+    if not review.changes:
+        return "### Tracking plan review: no changes\n\nThe plan's contract is unchanged.\n"
+    breaking, blocking = review.breaking, review.blocking(allow_breaking)
+    other = [c for c in review.changes if not c.breaking]
+    head = f"### Tracking plan review: {_summary(review, allow_breaking)}"
+    lines = [head, ""]
+    if breaking:
+        lines += [*_table(breaking, allow_breaking), ""]
+    if other:
+        lines += [f"<details><summary>{_plural(len(other), 'non-breaking change')}</summary>", ""]
+        lines += [*_table(other, allow_breaking), "", "</details>", ""]
+    if blocking:
+        lines.append(f"> **{_plural(len(blocking), 'breaking change')} not allowed.** {ALLOW_HOW}")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def diff_github(review: Review, file: str, allow_breaking: bool = False, workspace: str | None = None) -> str:
+    levels: dict[str, Annotation] = {"breaking": "error", "allowed": "warning", "ok": "notice"}
+    lines = [
+        workflow_command(
+            levels[_status(c, allow_breaking)],
+            f"{c.path}: {c.message}",
+            file=repo_path(file, workspace),
+            line=c.line,
+            title=f"{c.kind} ({c.schemaver})",
+        )
+        for c in review.changes
+    ]
+    lines.append(f"diff: {_summary(review, allow_breaking)}")
+    return "\n".join(lines) + "\n"

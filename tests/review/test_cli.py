@@ -1,0 +1,175 @@
+"""`pulumi-taxonomy lint` and `diff` as a user and CI run them: subprocesses, exit codes,
+files on disk and plans read from git."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.review.conftest import CORPUS
+from tests.review.test_formats import BAD_PLAN, parse
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "tracking-plan" / "plan.yaml"
+
+
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", **(env or {})}
+    environment.pop("GITHUB_WORKSPACE", None) if "GITHUB_WORKSPACE" not in (env or {}) else None
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", *args],
+        cwd=cwd or ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_lint_passes_the_example_plan() -> None:
+    done = run("lint", str(EXAMPLE))
+    assert (done.returncode, done.stdout) == (
+        0,
+        f"{EXAMPLE}: no findings, the plan follows its conventions\n",
+    )
+
+
+def test_lint_annotates_a_pull_request_and_fails_on_errors(tmp_path: Path) -> None:
+    plan = tmp_path / "tracking-plan" / "plan.yaml"
+    plan.parent.mkdir()
+    plan.write_text(BAD_PLAN)
+    done = run(
+        "lint", "plan.yaml", "--format", "github", cwd=plan.parent, env={"GITHUB_WORKSPACE": str(tmp_path)}
+    )
+    assert done.returncode == 1, done.stderr
+    *commands, summary = done.stdout.splitlines()
+    parsed = [parse(line) for line in commands]
+    assert [(level, props["file"], props["line"]) for level, props, _ in parsed] == [
+        ("error", "tracking-plan/plan.yaml", "6"),
+        ("error", "tracking-plan/plan.yaml", "7"),
+    ]
+    assert parsed[1][2] == 'events[1].name: "x,y::z%" is not in title case. Fix: rename it to "X Y Z".'
+    assert summary == "lint: 2 errors, 0 warnings"
+
+
+def test_lint_writes_sarif_and_exits_2_when_it_cannot_run(tmp_path: Path) -> None:
+    plan, report = tmp_path / "plan.yaml", tmp_path / "lint.sarif"
+    plan.write_text(BAD_PLAN)
+    done = run("lint", str(plan), "--format", "sarif", "--output", str(report))
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == json.loads(report.read_text())
+    plan.write_text("version: 2\nname: Future\n")
+    done = run("lint", str(plan), "--format", "sarif")
+    assert done.returncode == 2
+    [result] = json.loads(done.stdout)["runs"][0]["results"]
+    assert (result["ruleId"], result["locations"][0]["physicalLocation"]["region"]) == (
+        "validate",
+        {"startLine": 1},
+    )
+    assert "is not a valid plan" in done.stderr
+    missing = run("lint", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "cannot read the file" in missing.stderr
+    assert run("lint", str(plan), "--format", "xml").returncode == 2
+
+
+def test_diff_exits_1_on_a_breaking_change_unless_allowed() -> None:
+    old, new = str(CORPUS / "enum-values" / "old.yaml"), str(CORPUS / "enum-values" / "new.yaml")
+    done = run("diff", old, new, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    body = json.loads(done.stdout)
+    assert (body["breaking"], [c["kind"] for c in body["changes"]]) == (1, ["enum-value-removed"])
+    assert run("diff", old, new, "--allow-breaking").returncode == 0
+    assert run("diff", new, old).returncode == 0  # a value added breaks nothing
+    deprecated = CORPUS / "deprecated-event-removed"
+    assert run("diff", str(deprecated / "old.yaml"), str(deprecated / "new.yaml")).returncode == 0
+
+
+def test_diff_of_the_example_with_itself_and_a_markdown_report(tmp_path: Path) -> None:
+    report = tmp_path / "review.md"
+    done = run("diff", str(EXAMPLE), str(EXAMPLE), "--format", "markdown", "--output", str(report))
+    assert done.returncode == 0
+    assert (
+        done.stdout
+        == report.read_text()
+        == "### Tracking plan review: no changes\n\nThe plan's contract is unchanged.\n"
+    )
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_reads_the_base_plan_from_git(tmp_path: Path) -> None:
+    folder = tmp_path / "tracking-plan"
+    folder.mkdir()
+    git(tmp_path, "init", "-q")
+    plan = folder / "plan.yaml"
+    plan.write_text((CORPUS / "property-added" / "new.yaml").read_text())
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plan")
+    plan.write_text((CORPUS / "property-added" / "old.yaml").read_text())
+    # As the CI example runs it: from the plan's folder, PATH relative to it.
+    done = run("diff", "git:HEAD:plan.yaml", "plan.yaml", "--format", "github", cwd=folder)
+    assert done.returncode == 1, done.stderr
+    level, props, message = parse(done.stdout.splitlines()[0])
+    assert (level, props["file"], props["title"]) == ("error", "plan.yaml", "property-removed (REVISION)")
+    assert message.startswith('events[Song Played].properties[position_ms]: property "position_ms" removed')
+
+    unknown = run("diff", "git:no-such-branch:plan.yaml", "plan.yaml", cwd=folder)
+    assert unknown.returncode == 2 and "is the ref fetched?" in unknown.stderr
+    absent = run("diff", "git:HEAD:other.yaml", "plan.yaml", cwd=folder)
+    assert absent.returncode == 2 and "did not exist at that revision" in absent.stderr
+    option = run("diff", "git:--output=x:plan.yaml", "plan.yaml", cwd=folder)
+    assert option.returncode == 2 and "would be read as an option" in option.stderr
+    assert not (folder / "x").exists()
+    malformed = run("diff", "git:HEAD", "plan.yaml", cwd=folder)
+    assert malformed.returncode == 2 and "git:REF:PATH" in malformed.stderr
+
+
+def test_diff_says_when_git_is_missing_or_not_a_repository(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((CORPUS / "property-added" / "old.yaml").read_text())
+    no_git = run(
+        "diff", "git:HEAD:plan.yaml", "plan.yaml", cwd=tmp_path, env={"PATH": str(tmp_path / "empty")}
+    )
+    assert no_git.returncode == 2 and "git is not installed" in no_git.stderr
+    if shutil.which("git") is not None:
+        outside = run(
+            "diff",
+            "git:HEAD:plan.yaml",
+            "plan.yaml",
+            cwd=tmp_path,
+            env={"GIT_CEILING_DIRECTORIES": str(tmp_path.parent)},
+        )
+        assert outside.returncode == 2 and "not a git repository" in outside.stderr
+
+
+def test_the_ci_example_reviews_each_pull_request() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "tracking-plan.yml").read_text())
+    steps = workflow["jobs"]["preview"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "pulumi-taxonomy validate plan.yaml" in runs
+    assert "pulumi-taxonomy lint plan.yaml --format github" in runs
+    assert 'pulumi-taxonomy diff "git:$BASE:plan.yaml" plan.yaml --format markdown' in runs
+    assert "pulumi-taxonomy drift plan.yaml --format markdown" in runs
+    assert any(step.get("uses", "").startswith("pulumi/actions") for step in steps)
+    # Reports are posted first; lint errors and breaking changes then fail the job.
+    assert steps[-1]["if"] == "steps.lint.outcome == 'failure' || steps.review.outcome == 'failure'"
