@@ -6,7 +6,8 @@ changes in a staging version; publishing makes that version current (published
 versions are immutable) and opens a new staging version; a pull request from `import`
 to `main` is merged, which applies the changes to `main` and deletes the branch and
 the pull request. The auto-save variant has no staging versions and no publish: an
-upload is current at once. No HTTP here; see data_http.py.
+upload is current at once. An upload carries one file (events, or user properties);
+a file that mixes the two column sets is refused. No HTTP here; see data_http.py.
 """
 
 from __future__ import annotations
@@ -65,12 +66,18 @@ class AmplitudeData:
     ) -> None:
         self.store = store
         self.taxonomy = taxonomy
+        self.configured_name = workspace_name
         self.workspace_name = workspace_name
+        """The project's name now (a test can rename it, as a person can in Amplitude)."""
         self.auto_save = auto_save
+        self.introspection = True
+        """Whether the GraphQL schema answers introspection (vendors may turn it off)."""
         self.failures: Counter[str] = Counter()
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
+        self.workspace_name = self.configured_name
+        self.introspection = True
         conn.execute("DELETE FROM ad_pull_request")
         conn.execute("DELETE FROM ad_branch")
         staging = None if self.auto_save else _new()
@@ -106,22 +113,18 @@ class AmplitudeData:
             body["stagingVersionId"] = row["staging_version"]
         return body
 
-    def workspaces(self, name: str | None) -> list[Json]:
-        if name is not None and name != self.workspace_name:
-            return []
-        return [{"id": WORKSPACE_ID, "name": self.workspace_name}]
+    def workspaces(self, name: str) -> list[Json]:
+        """Names match exactly (case and spaces included) [I]."""
+        return [{"id": WORKSPACE_ID}] if name == self.workspace_name else []
 
-    def branches(self, default: bool | None, name: str | None) -> list[Json]:
+    def branches(self, default: bool) -> list[Json]:
+        """`default: true` is main; `default: false` the other branches [I]."""
         with self.store.transaction() as conn:
             rows = conn.execute("SELECT * FROM ad_branch ORDER BY name != 'main', name").fetchall()
-        picked = [
-            r
-            for r in rows
-            if (default is None or (r["name"] == MAIN) == default) and (name is None or r["name"] == name)
-        ]
-        return [self._branch_json(r) for r in picked]
+        return [self._branch_json(r) for r in rows if (r["name"] == MAIN) == default]
 
     def pull_requests(self) -> list[Json]:
+        """The open pull requests (for the sandbox's own inspection route, not GraphQL)."""
         with self.store.transaction() as conn:
             rows = conn.execute("SELECT * FROM ad_pull_request ORDER BY rowid").fetchall()
         return [
@@ -147,7 +150,7 @@ class AmplitudeData:
                 )
         self._maybe_fail("upload")
         try:
-            changes = read_changes(text)
+            changes = read_changes(text)  # strict: one documented column set, documented values
         except CsvError as exc:
             raise DataError(f"Invalid CSV: {exc}", status=400) from None
         with self.store.transaction() as conn:
@@ -253,3 +256,16 @@ class AmplitudeData:
         with self.store.transaction() as conn:
             row = self._branch(conn, name=IMPORT)
         return None if row is None else json.loads(row["changes"])
+
+    def snapshot(self) -> Json:
+        """Everything a test may want to see, without going through GraphQL."""
+        with self.store.transaction() as conn:
+            rows = conn.execute("SELECT * FROM ad_branch ORDER BY name != 'main', name").fetchall()
+        return {
+            "workspace": {"id": WORKSPACE_ID, "name": self.workspace_name},
+            "auto_save": self.auto_save,
+            "introspection": self.introspection,
+            "branches": [self._branch_json(r) for r in rows],
+            "pull_requests": self.pull_requests(),
+            "import_changes": self.import_changes(),
+        }
