@@ -231,6 +231,27 @@ def test_a_failed_step_merges_nothing_and_the_next_apply_converges(
     assert set(main_events(sandbox)) == {"Song Played", "Song Skipped"}
 
 
+@pytest.mark.parametrize(
+    ("step", "extra"),
+    [
+        ("upload", ["upload"]),  # uploaded again
+        ("publish", ["lookup", "upload", "publish"]),  # the file starts over
+        ("pull_request", ["lookup", "upload", "publish", "pull_request"]),  # the file starts over
+        ("merge", ["lookup"]),  # main's version says the merge happened
+    ],
+)
+def test_a_lost_answer_is_resolved_without_a_blind_resend(
+    stack: Engine, sandbox: SandboxProcess, step: str, extra: list[str]
+) -> None:
+    data_state(sandbox, drop_after={"step": step, "times": 1})
+    assert stack.up("plan", TaxonomyImportProvider(), inputs(EVENTS_ONLY))[0] == "create"
+    # introspection, lookup, upload, publish, pull request, merge, two read-backs
+    assert sandbox.stats()["total_requests"] == 8 + len(extra)
+    assert main_events(sandbox) == {"Song Played": ["position", "source"], "Song Skipped": ["seconds"]}
+    state = data_state(sandbox)
+    assert [b["name"] for b in state["branches"]] == ["main"] and state["pull_requests"] == []
+
+
 def test_a_failure_after_the_events_file_says_what_was_merged(stack: Engine, sandbox: SandboxProcess) -> None:
     fail = f"{sandbox.url}/_sandbox/amplitude/import/fail"
     # The events file's merge is the first merge; the user-property file's is the second.

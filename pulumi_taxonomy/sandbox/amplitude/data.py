@@ -73,6 +73,7 @@ class AmplitudeData:
         self.introspection = True
         """Whether the GraphQL schema answers introspection (vendors may turn it off)."""
         self.failures: Counter[str] = Counter()
+        self.drops: Counter[str] = Counter()
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
@@ -86,12 +87,27 @@ class AmplitudeData:
             (_new(), MAIN, _new(), staging),
         )
         self.failures.clear()
+        self.drops.clear()
 
     def fail(self, step: str, times: int) -> None:
         """Make the next `times` calls of `step` fail with a 500 (tests of each step)."""
         if step not in STEPS:
             raise ValueError(f"step must be one of {', '.join(STEPS)}")
         self.failures[step] = times
+
+    def drop_after(self, step: str, times: int) -> None:
+        """Make the next `times` successful calls of `step` lose their answer: the step
+        takes effect, then the connection closes (tests of lost answers)."""
+        if step not in STEPS:
+            raise ValueError(f"step must be one of {', '.join(STEPS)}")
+        self.drops[step] = times
+
+    def take_drop(self, step: str) -> bool:
+        """Whether this successful call of `step` loses its answer."""
+        if self.drops[step] > 0:
+            self.drops[step] -= 1
+            return True
+        return False
 
     def _maybe_fail(self, step: str) -> None:
         if self.failures[step] > 0:

@@ -227,6 +227,12 @@ def _fields(document: DocumentNode) -> Iterator[FieldNode]:
             stack.extend(selection_set.selections)
 
 
+class DropAfter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step: str
+    times: int = Field(default=1, ge=0, le=1000)
+
+
 class DataSettings(BaseModel):
     """What a test may change of the emulated Data project while it runs."""
 
@@ -235,6 +241,36 @@ class DataSettings(BaseModel):
     """Rename the project, as a person can in Amplitude."""
     introspection: bool | None = None
     """Turn the schema's introspection off (some GraphQL APIs refuse it) or on."""
+    drop_after: DropAfter | None = None
+    """Lose the answer of the next successful calls of a step (upload, publish,
+    pull_request, merge): it takes effect, then the connection closes."""
+
+
+STEP_OF_MUTATION = {
+    "publishVersion": "publish",
+    "createPullRequest": "pull_request",
+    "mergePullRequest": "merge",
+}
+
+
+class DroppedAnswer(Response):
+    """Promise a body, then fail: the server closes the connection mid-answer, so the
+    client cannot tell whether the write took effect."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+        raise ConnectionAbortedError("sandbox: the answer was dropped after the write (a test asked)")
+
+
+def _mutation_step(document: DocumentNode, operation: str | None) -> str | None:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            operation is None or (definition.name and definition.name.value == operation)
+        ):
+            for node in definition.selection_set.selections:
+                if isinstance(node, FieldNode) and node.name.value in STEP_OF_MUTATION:
+                    return STEP_OF_MUTATION[node.name.value]
+    return None
 
 
 def routes(data: AmplitudeData) -> list[Route]:
@@ -259,6 +295,10 @@ def routes(data: AmplitudeData) -> list[Route]:
         result = execute_sync(
             compiled, document, root_value=root, variable_values=variables, operation_name=operation
         )
+        if not result.errors:
+            step = _mutation_step(document, operation)
+            if step is not None and data.take_drop(step):
+                return DroppedAnswer()
         payload: dict[str, Any] = {"data": result.data}
         status = 200  # refusals while executing travel with 200, as the notes say [I]
         if result.errors:
@@ -288,6 +328,8 @@ def routes(data: AmplitudeData) -> list[Route]:
             body = data.upload(request.path_params["workspace"], request.path_params["branch"], text)
         except DataError as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
+        if data.take_drop("upload"):
+            return DroppedAnswer()
         return JSONResponse(body)
 
     async def inspect(request: Request) -> Response:
@@ -296,10 +338,10 @@ def routes(data: AmplitudeData) -> list[Route]:
                 settings = DataSettings.model_validate_json(await request.body() or b"{}")
             except ValidationError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
-            if settings.workspace_name is not None:
-                data.workspace_name = settings.workspace_name
-            if settings.introspection is not None:
-                data.introspection = settings.introspection
+            try:
+                _change(data, settings)
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(data.snapshot())
 
     return [
@@ -307,6 +349,15 @@ def routes(data: AmplitudeData) -> list[Route]:
         Route("/import/csv/{workspace}/{branch}", upload, methods=["POST"]),
         Route("/_sandbox/amplitude/data", inspect, methods=["GET", "POST"]),
     ]
+
+
+def _change(data: AmplitudeData, settings: DataSettings) -> None:
+    if settings.drop_after is not None:
+        data.drop_after(settings.drop_after.step, settings.drop_after.times)
+    if settings.workspace_name is not None:
+        data.workspace_name = settings.workspace_name
+    if settings.introspection is not None:
+        data.introspection = settings.introspection
 
 
 def _error(error: GraphQLError) -> dict[str, Any]:
