@@ -341,9 +341,10 @@ def test_without_introspection_the_documented_flow_still_works(
 
 def test_a_workspace_renamed_in_amplitude_keeps_its_plan(stack: Engine, sandbox: SandboxProcess) -> None:
     _, created = stack.up("plan", TaxonomyImportProvider(), inputs())
-    data_state(sandbox, workspace_name="Music App")
+    hostile = 'Music "App" \\ ../#?%/ café 🎵'  # goes into GraphQL as an exact string literal
+    data_state(sandbox, workspace_name=hostile)
     stack.new_command()
-    renamed = {**inputs(), "workspace": "Music App"}
+    renamed = {**inputs(), "workspace": hostile}
     assert stack.preview("plan", TaxonomyImportProvider(), renamed).operation == "update", "not a replace"
     op, updated = stack.up("plan", TaxonomyImportProvider(), renamed)
     assert (op, updated.id, updated.outputs["rows_uploaded"]) == ("update", created.id, 0)

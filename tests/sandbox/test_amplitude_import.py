@@ -21,6 +21,7 @@ from pulumi_taxonomy.amplitude.importcsv import (
     ImportUserProperty,
     write_plan,
 )
+from pulumi_taxonomy.amplitude.importer import DataClient, data_client_for
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
 from tests.conftest import amplitude_client
 
@@ -419,3 +420,23 @@ def test_auto_save_variant_has_no_staging_and_no_publish(auto_save: SandboxProce
     )["data"]["createPullRequest"]
     assert data.merge(pr["id"], upload["currentVersionId"], main["currentVersionId"])["data"]
     assert events(auto_save) == ["Song Played"]
+
+
+def data_client(sandbox: SandboxProcess) -> DataClient:
+    return data_client_for({"data_token": "sandbox-data-token", "data_base_url": sandbox.url})
+
+
+def test_the_client_finds_every_field_it_uses_in_both_variants(
+    data: Data, sandbox: SandboxProcess, auto_save: SandboxProcess
+) -> None:
+    # What `pulumi-taxonomy doctor` will show: read-only, one introspection each.
+    before = sandbox.stats()["by_route"].get("POST /graphql", 0)
+    reference = data_client(sandbox).check_schema()
+    assert (reference.ok, reference.variant, reference.missing) == (True, "reference", [])
+    assert reference.optional == {"Workspace.pullRequests": False}
+    assert sandbox.stats()["by_route"]["POST /graphql"] == before + 1
+    later = data_client(auto_save).check_schema()
+    assert (later.ok, later.variant) == (True, "auto-save")
+    httpx.post(f"{data.url}/_sandbox/amplitude/data", json={"introspection": False}).raise_for_status()
+    refused = data_client(sandbox).check_schema()
+    assert (refused.ok, refused.introspection) == (False, False) and "introspection" in refused.detail
