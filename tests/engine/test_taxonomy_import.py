@@ -9,6 +9,7 @@ anything else.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -253,19 +254,18 @@ def test_a_lost_answer_is_resolved_without_a_blind_resend(
 
 
 def test_a_failure_after_the_events_file_says_what_was_merged(stack: Engine, sandbox: SandboxProcess) -> None:
-    fail = f"{sandbox.url}/_sandbox/amplitude/import/fail"
-    # The events file's merge is the first merge; the user-property file's is the second.
-    httpx.post(fail, json={"step": "merge", "times": 0}).raise_for_status()
     _, created = stack.up("plan", TaxonomyImportProvider(), inputs(EVENTS_ONLY))
-    httpx.post(fail, json={"step": "upload", "times": 50}).raise_for_status()
+    data_state(sandbox, failing_files=["user_properties"])
+    edited = PLAN.model_copy(update={"events": [PLAN.events[0].model_copy(update={"description": "New."})]})
     with pytest.raises(ProviderFailed) as failure:
-        stack.up("plan", TaxonomyImportProvider(), inputs())
-    assert (
-        "upload the user-property file" in failure.value.text and "nothing was merged" in failure.value.text
-    )
-    httpx.post(fail, json={"step": "upload", "times": 0}).raise_for_status()
-    assert stack.up("plan", TaxonomyImportProvider(), inputs())[0] == "update"
-    assert user_properties(sandbox) == ["gp:plan"] and created.id == stack.resources[created.urn].id
+        stack.up("plan", TaxonomyImportProvider(), inputs(edited))
+    text = failure.value.text
+    assert "upload the user-property file" in text and "the events file was merged, the rest was not" in text
+    assert set(main_events(sandbox)) == {"Song Played"}, "the events file is in main"
+    data_state(sandbox, failing_files=[])
+    op, converged = stack.up("plan", TaxonomyImportProvider(), inputs(edited))
+    assert (op, converged.id) == ("update", created.id)
+    assert set(main_events(sandbox)) == {"Song Played"} and user_properties(sandbox) == ["gp:plan"]
 
 
 def test_bad_plans_fail_at_check_with_no_request(stack: Engine, sandbox: SandboxProcess) -> None:
@@ -359,5 +359,9 @@ def test_destroy_after_the_workspace_left_warns_and_removes_nothing_elsewhere(
     data_state(sandbox, workspace_name="Someone Else's")
     stack.new_command()
     stack.destroy(created.urn)
+    # The server's stderr is read by a thread: wait for the warning, within a bound.
+    deadline = time.monotonic() + 30
+    while "left there as it is" not in stack.server.output and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert "left there as it is" in stack.server.output
     assert set(main_events(sandbox)) == {"Song Played", "Song Skipped"}

@@ -74,6 +74,8 @@ class AmplitudeData:
         """Whether the GraphQL schema answers introspection (vendors may turn it off)."""
         self.failures: Counter[str] = Counter()
         self.drops: Counter[str] = Counter()
+        self.failing_files: set[str] = set()
+        """Kinds of file ("events", "user_properties") whose uploads answer 500."""
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
@@ -88,6 +90,7 @@ class AmplitudeData:
         )
         self.failures.clear()
         self.drops.clear()
+        self.failing_files.clear()
 
     def fail(self, step: str, times: int) -> None:
         """Make the next `times` calls of `step` fail with a 500 (tests of each step)."""
@@ -169,6 +172,8 @@ class AmplitudeData:
             changes = read_changes(text)  # strict: one documented column set, documented values
         except CsvError as exc:
             raise DataError(f"Invalid CSV: {exc}", status=400) from None
+        if changes.kind in self.failing_files:
+            raise DataError(f"Internal server error for a {changes.kind} file (injected by the sandbox)", 500)
         with self.store.transaction() as conn:
             old = self._branch(conn, name=IMPORT)
             if old is not None:  # an upload replaces the import branch and its pull request

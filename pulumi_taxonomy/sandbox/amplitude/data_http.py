@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from graphql import (
     DocumentNode,
@@ -244,6 +244,8 @@ class DataSettings(BaseModel):
     drop_after: DropAfter | None = None
     """Lose the answer of the next successful calls of a step (upload, publish,
     pull_request, merge): it takes effect, then the connection closes."""
+    failing_files: list[Literal["events", "user_properties"]] | None = None
+    """Uploads of these kinds of file answer 500 (until changed or reset)."""
 
 
 STEP_OF_MUTATION = {
@@ -358,6 +360,8 @@ def _change(data: AmplitudeData, settings: DataSettings) -> None:
         data.workspace_name = settings.workspace_name
     if settings.introspection is not None:
         data.introspection = settings.introspection
+    if settings.failing_files is not None:
+        data.failing_files = set(settings.failing_files)
 
 
 def _error(error: GraphQLError) -> dict[str, Any]:
