@@ -35,7 +35,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -70,9 +70,6 @@ from pulumi_taxonomy.core.errors import AmbiguousWrite, ApiError, NotFound, Reso
 from pulumi_taxonomy.core.http import Registry
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle, without_nulls
 from pulumi_taxonomy.core.resource import resource_options, resource_props
-
-Detachment = tuple[str, str]
-"""(event, property): a property that leaves an event that stays in the plan."""
 
 
 class TaxonomyImportInputs(AmplitudeInputs):
@@ -112,41 +109,73 @@ class TaxonomyImportInputs(AmplitudeInputs):
         return merge
 
 
-def plan_change(old: ImportPlan | None, new: ImportPlan) -> ImportFiles:
-    """The rows that turn `old` (None: nothing known) into `new`."""
+class Dropped(NamedTuple):
+    """Something the plan dropped: an event, a user property, or a property of an event
+    that stays (`kind` "property", `event` set)."""
+
+    kind: str
+    name: str
+    event: str = ""
+
+    def as_output(self) -> dict[str, str]:
+        if self.kind == "property":
+            return {"event": self.event, "property": self.name}
+        return {self.kind: self.name}
+
+    @classmethod
+    def from_output(cls, value: Mapping[str, str]) -> Dropped:
+        if "property" in value:
+            return cls("property", value["property"], value.get("event", ""))
+        kind = "event" if "event" in value else "user_property"
+        return cls(kind, value[kind])
+
+
+def plan_change(old: ImportPlan | None, new: ImportPlan, removed: Sequence[Dropped] = ()) -> ImportFiles:
+    """The rows that turn `old` (None: nothing known) into `new`, with a `Remove` row for
+    each event and user property in `removed`."""
     files = ImportFiles()
     old_events = {e.name: e for e in old.events} if old else {}
     for event in new.events:
         if old_events.get(event.name) != event:
             files.events += event_rows(event)
-    new_names = {e.name for e in new.events}
-    files.events += [_removal("event", n) for n in old_events if n not in new_names]
     old_users = {p.bare_name: _bare(p) for p in old.user_properties} if old else {}
-    new_users = {p.bare_name: _bare(p) for p in new.user_properties}
-    files.user_properties += [
-        user_property_row(p) for name, p in new_users.items() if old_users.get(name) != p
-    ]
-    files.user_properties += [_removal("user_property", n) for n in old_users if n not in new_users]
+    for prop in new.user_properties:
+        if old_users.get(prop.bare_name) != _bare(prop):
+            files.user_properties.append(user_property_row(prop))
+    for item in removed:
+        if item.kind in ("event", "user_property"):
+            files.rows("events" if item.kind == "event" else "user_properties").append(
+                _removal(item.kind, item.name)
+            )
     return files
 
 
-def detachments(
-    old: ImportPlan | None, new: ImportPlan, pending: Sequence[Detachment] = ()
-) -> list[Detachment]:
-    """Properties on events of `old` (or `pending`) that the same events of `new` no
-    longer have. An event that leaves the plan is not listed: its `Remove` row
-    detaches all its properties."""
+def removals(old: ImportPlan | None, new: ImportPlan, pending: Sequence[Dropped] = ()) -> list[Dropped]:
+    """What `new` dropped from `old`, and what is still `pending` (dropped by an import
+    that was left for review): events and user properties that `new` lacks, and
+    properties off events that `new` keeps. An event that leaves the plan takes its
+    properties along (its `Remove` row detaches them), so they are not listed."""
     new_events = {e.name: e for e in new.events}
-    found: list[Detachment] = list(pending)
+    new_users = {p.bare_name for p in new.user_properties}
+    found: list[Dropped] = list(pending)
     for before in old.events if old else []:
         after = new_events.get(before.name)
-        if after is not None and after != before:
-            found += [(before.name, p.name) for p in before.properties]
-    result: dict[Detachment, None] = {}
-    for event, prop in found:
-        after = new_events.get(event)
-        if after is not None and all(p.name != prop for p in after.properties):
-            result[(event, prop)] = None
+        if after is None:
+            found.append(Dropped("event", before.name))
+        elif after != before:
+            found += [Dropped("property", p.name, before.name) for p in before.properties]
+    found += [Dropped("user_property", p.bare_name) for p in (old.user_properties if old else [])]
+    result: dict[Dropped, None] = {}
+    for item in found:
+        if item.kind == "event":
+            dropped = item.name not in new_events
+        elif item.kind == "user_property":
+            dropped = item.name not in new_users
+        else:
+            after = new_events.get(item.event)
+            dropped = after is not None and all(p.name != item.name for p in after.properties)
+        if dropped:
+            result[item] = None
     return list(result)
 
 
@@ -303,8 +332,9 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
                 raise
             return existing
 
-    def _detach(self, values: Mapping[str, Any], detach: Sequence[Detachment]) -> None:
+    def _detach(self, values: Mapping[str, Any], removed: Sequence[Dropped]) -> None:
         """Take properties off events that stay, through the REST Taxonomy API."""
+        detach = [(item.event, item.name) for item in removed if item.kind == "property"]
         if not detach:
             return
         rest = client_for(values.get("connection"))
@@ -404,7 +434,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
         values = inputs.model_dump(mode="json")
         old = _plan_of(state) if state is not None else None
         workspace_id = state.get("workspace_id") if state else None
-        pending = [cast(Detachment, tuple(d)) for d in (state.get("pending_removals") or [])] if state else []
+        pending = [Dropped.from_output(d) for d in (state.get("pending_removals") or [])] if state else []
         leaving: Outputs | None = None  # another project's workspace, whose plan is removed after
         if state is not None and _target_changed(state, values):
             new_id = self._workspace_id(values)
@@ -416,17 +446,19 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
                         f"{self.describe(state)} is not reachable any more: its plan stays there as it is"
                     )
                 old, pending, workspace_id = None, [], new_id
+        # An import left for review never reached main: send the whole plan again, with
+        # what it was to remove.
         unmerged = bool(state and state.get("pull_request_id"))
-        files = plan_change(None if unmerged else old, inputs.plan)
-        detach = detachments(old, inputs.plan, pending)
+        removed = removals(old, inputs.plan, pending)
+        files = plan_change(None if unmerged else old, inputs.plan, removed)
         pr_id = None
         if files:
             pr_id, workspace_id = self.run_import(values, files, inputs.merge)
         if inputs.merge:
             if files:
                 self._check_landed(values, inputs.plan)
-            self._detach(values, detach)
-            detach = []
+            self._detach(values, removed)
+            removed = []
         if leaving is not None:
             self._remove_plan(leaving)
         return {
@@ -434,7 +466,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
             "pull_request_id": pr_id,
             "rows_uploaded": len(files),
             "workspace_id": workspace_id,
-            "pending_removals": [list(d) for d in detach],
+            "pending_removals": [item.as_output() for item in removed],
         }
 
     def _remove_plan(self, state: Outputs) -> None:

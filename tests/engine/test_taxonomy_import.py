@@ -210,6 +210,24 @@ def test_merge_false_leaves_a_pull_request_open(stack: Engine, sandbox: SandboxP
     assert data_state(sandbox)["pull_requests"] == []
 
 
+def test_what_an_import_under_review_drops_is_dropped_once_merged(
+    stack: Engine, sandbox: SandboxProcess
+) -> None:
+    stack.up("plan", TaxonomyImportProvider(), inputs(EVENTS_ONLY))
+    played = EVENTS_ONLY.events[0]
+    dropped = ImportPlan(events=[played.model_copy(update={"properties": played.properties[:1]})])
+    _, pending = stack.up("plan", TaxonomyImportProvider(), inputs(dropped, merge=False))
+    assert pending.outputs["pending_removals"] == [
+        {"event": "Song Played", "property": "source"},
+        {"event": "Song Skipped"},
+    ]
+    assert main_events(sandbox) == {"Song Played": ["position", "source"], "Song Skipped": ["seconds"]}
+    # The review is not merged; the next apply replaces it, its removals included.
+    _, merged = stack.up("plan", TaxonomyImportProvider(), inputs(dropped, merge=True))
+    assert merged.outputs["pending_removals"] == []
+    assert main_events(sandbox) == {"Song Played": ["position"]}
+
+
 @pytest.mark.parametrize("step", ["upload", "publish", "pull_request", "merge"])
 def test_a_failed_step_merges_nothing_and_the_next_apply_converges(
     stack: Engine, sandbox: SandboxProcess, step: str
