@@ -131,6 +131,7 @@ def main() -> None:
             "RUDDERSTACK_ACCESS_TOKEN": RUDDERSTACK_TOKEN,
             "RUDDERSTACK_BASE_URL": sandbox.url,
             "AMPLITUDE_DATA_TOKEN": "sandbox-data-token",
+            "AMPLITUDE_DATA_BASE_URL": sandbox.url,  # Taxonomy Import never follows the REST base URL
             "STITCH_ACCESS_TOKEN": "sandbox-stitch-token",
             "STITCH_CLIENT_ID": "4231",
             "STITCH_BASE_URL": sandbox.url,

@@ -1,21 +1,33 @@
-"""The Taxonomy Import CSV format: writing a plan as a CSV, and reading one back.
+"""The Taxonomy Import CSV formats: writing a plan as CSV files, and reading them back.
 
-One module for both directions, so they cannot drift apart (round-trip property tests
-hold them together). The header must carry every column, exactly spelled, in any
-order. A property row repeats its event's `Object Type` and `Object Name`.
-`Action` is blank (create or update), `Ignore` or `Remove` (detach from the plan).
+Amplitude documents two files with two column sets: one for events and their
+properties, one for user properties (amplitude.com/docs/data/csv-import-export).
+Every header carries all of its file's columns, exactly spelled, in any order. One
+module for both directions, so they cannot drift apart (round-trip property tests
+hold them together).
 
-User properties ride in the same file: `Property Type` = `User Property` with the
-name in the column `Property Name`; the docs describe them in a file of their own, and
-this combined file is the sandbox's reading of that [I].
+Rows of the events file follow the structure of Amplitude's own export: an event's
+row (`Object Type` = `Event`) comes first and its property rows follow it, with
+`Object Type` and `Object Name` left blank [I: the docs mark both required only for
+events and property groups]. `Action` is blank (create or update), `Ignore`, or
+`Remove`, which detaches an event or a user property from the plan and, as the docs
+say, "doesn't affect individual properties".
+
+`read_changes` reads strictly, as the vendor is assumed to (the sandbox uses it).
+`read_plan` reads what users have: either file, Amplitude's export (extra columns,
+any capitalisation of TRUE/FALSE), and the single combined file that earlier
+versions of this package wrote (user-property rows in the events file, with a
+`Property Name` column).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
-from typing import Literal, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -28,6 +40,23 @@ from pulumi_taxonomy.amplitude.models import (
     check_property_attributes,
     check_user_property_name,
 )
+
+VALUE_COLUMNS = (
+    "Property Value Type",
+    "Property Is Array",
+    "Enum Values",
+    "Const Value",
+    "Property Regex",
+    "String Property Value Min Length",
+    "String Property Value Max Length",
+    "Number Property Value Min",
+    "Number Property Value Max",
+    "Number Is Integer",
+    "Array Min Items",
+    "Array Max Items",
+    "Array Unique Items",
+)
+"""The columns of a property's value, in both files."""
 
 EVENT_COLUMNS = (
     "Action",
@@ -48,26 +77,31 @@ EVENT_COLUMNS = (
     "Property Group Names",
     "Event Property Name",
     "Property Description",
-    "Property Value Type",
     "Property Required",
     "Property Visibility",
-    "Property Is Array",
-    "Enum Values",
-    "Const Value",
-    "Property Regex",
-    "String Property Value Min Length",
-    "String Property Value Max Length",
-    "Number Property Value Min",
-    "Number Property Value Max",
-    "Number Is Integer",
-    "Array Min Items",
-    "Array Max Items",
-    "Array Unique Items",
+    *VALUE_COLUMNS,
 )
-USER_PROPERTY_COLUMN = "Property Name"
-COLUMNS = (*EVENT_COLUMNS, USER_PROPERTY_COLUMN)
+"""The events file's columns, as the docs list them (the order is free)."""
+
+USER_PROPERTY_COLUMNS = ("Action", "Property Type", "Property Name", "Property Description", *VALUE_COLUMNS)
+"""The user-property file's columns, as the docs list them (one table spells the
+description column "Property description"; we use the capitalisation of every other
+column and of the events file)."""
+
+FileKind = Literal["events", "user_properties"]
+FILE_KINDS: tuple[FileKind, ...] = ("events", "user_properties")
+"""Import order: events first (user properties do not depend on them, but a person
+reading Amplitude Data sees the bigger change first)."""
+COLUMNS: dict[FileKind, tuple[str, ...]] = {"events": EVENT_COLUMNS, "user_properties": USER_PROPERTY_COLUMNS}
+FILE_LABEL: dict[FileKind, str] = {"events": "events file", "user_properties": "user-property file"}
+USER_PROPERTY_NAME = "Property Name"
+EVENT_ONLY = tuple(c for c in EVENT_COLUMNS if c not in USER_PROPERTY_COLUMNS)
+USER_ONLY = tuple(c for c in USER_PROPERTY_COLUMNS if c not in EVENT_COLUMNS)
 VALUE_TYPES = ("string", "number", "boolean", "any", "enum", "const")
-TRUE, FALSE = "TRUE", "FALSE"
+TRUE, FALSE = "True", "False"
+"""The docs' spelling of booleans (`True`, `False` or blank)."""
+
+Row = dict[str, str]
 
 
 class CsvError(ValueError):
@@ -149,6 +183,23 @@ class ImportPlan(Model):
         _refuse_duplicates((p.bare_name for p in self.user_properties), "user property names")
         return self
 
+    def canonical_json(self) -> str:
+        """One stable text for equal plans: order-free (events, properties and user
+        properties sorted by name), defaults left out, user properties without `gp:`.
+
+        The provider carries the plan in this form: the engine moves one string instead
+        of tens of thousands of values, and `pulumi preview --diff` still shows it as JSON.
+        """
+        data: dict[str, Any] = self.model_dump(mode="json", exclude_defaults=True)
+        events = sorted(data.get("events", []), key=lambda e: e["name"])
+        for event in events:
+            if "properties" in event:
+                event["properties"].sort(key=lambda p: p["name"])
+        users = [{**u, "name": u["name"].removeprefix(USER_PREFIX)} for u in data.get("user_properties", [])]
+        users.sort(key=lambda u: u["name"])
+        canonical = {k: v for k, v in (("events", events), ("user_properties", users)) if v}
+        return json.dumps(canonical, ensure_ascii=False, separators=(",", ":"))
+
 
 def _refuse_duplicates(names: Iterable[str], what: str) -> None:
     seen: set[str] = set()
@@ -158,22 +209,24 @@ def _refuse_duplicates(names: Iterable[str], what: str) -> None:
         seen.add(name)
 
 
-Kind = Literal["event", "event_property", "user_property"]
+Kind = Literal["event", "user_property"]
 
 
 class Removal(Model):
+    """A `Remove` row: an event or a user property leaves the plan (its data stays)."""
+
     kind: Kind
     name: str
-    event: str | None = None
 
 
 class ChangeSet(Model):
     """What one CSV asks for: upserts (in file order) and removals."""
 
+    kind: FileKind = "events"
     events: list[ImportEvent] = Field(default_factory=list)
-    """Event rows, with the property rows of the same file attached."""
+    """Event rows, with their property rows attached."""
     properties: list[tuple[str, ImportProperty]] = Field(default_factory=list)
-    """Property rows of events that have no event row in this file."""
+    """Property rows naming an event that has no row of its own (older combined files)."""
     user_properties: list[ImportUserProperty] = Field(default_factory=list)
     removals: list[Removal] = Field(default_factory=list)
 
@@ -184,12 +237,30 @@ class ChangeSet(Model):
 # -- writing ---------------------------------------------------------------------------
 
 
+@dataclass
+class ImportFiles:
+    """The rows of one import, per file; each non-empty file is uploaded on its own."""
+
+    events: list[Row] = field(default_factory=list)
+    user_properties: list[Row] = field(default_factory=list)
+
+    def rows(self, kind: FileKind) -> list[Row]:
+        return self.events if kind == "events" else self.user_properties
+
+    def __len__(self) -> int:
+        return len(self.events) + len(self.user_properties)
+
+    def texts(self) -> list[tuple[FileKind, str]]:
+        """(kind, CSV text) of each file that has rows, in import order."""
+        return [(kind, write_file(kind, self.rows(kind))) for kind in FILE_KINDS if self.rows(kind)]
+
+
 def _bool(value: bool) -> str:
     return TRUE if value else FALSE
 
 
-def _row(**cells: str) -> dict[str, str]:
-    return {column: cells.get(column, "") for column in COLUMNS}
+def _row(kind: FileKind, **cells: str) -> Row:
+    return {column: cells.get(column, "") for column in COLUMNS[kind]}
 
 
 def _property_cells(prop: ImportProperty | ImportUserProperty) -> dict[str, str]:
@@ -199,100 +270,144 @@ def _property_cells(prop: ImportProperty | ImportUserProperty) -> dict[str, str]
         "Property Is Array": _bool(prop.is_array_type),
         "Enum Values": ",".join(prop.enum_values),
         "Property Regex": prop.regex or "",
-        "Property Visibility": "VISIBLE",
     }
 
 
-def event_rows(event: ImportEvent, with_properties: bool = True) -> list[dict[str, str]]:
-    rows = [
-        _row(
-            **{
-                "Object Type": "Event",
-                "Object Name": event.name,
-                "Event Display Name": event.display_name or "",
-                "Object Description": event.description or "",
-                "Event Category": event.category or "",
-                "Event Activity": "Active",
-                "Event Hidden From Dropdowns": FALSE,
-                "Event Hidden From Persona Results": FALSE,
-                "Event Hidden From Pathfinder": FALSE,
-                "Event Hidden From Timeline": FALSE,
-            }
-        )
-    ]
-    if with_properties:
-        rows += [property_row(event.name, prop) for prop in event.properties]
-    return rows
-
-
-def property_row(event: str, prop: ImportProperty) -> dict[str, str]:
-    return _row(
+def event_rows(event: ImportEvent) -> list[Row]:
+    """The event's row and, after it, one row per property: a whole event, so the file
+    means the same whether the vendor merges the listed properties into the event or
+    replaces the event's properties with them."""
+    head = _row(
+        "events",
         **{
             "Object Type": "Event",
-            "Object Name": event,
+            "Object Name": event.name,
+            "Event Display Name": event.display_name or "",
+            "Object Description": event.description or "",
+            "Event Category": event.category or "",
+            "Event Activity": "Active",
+            "Event Hidden From Dropdowns": FALSE,
+            "Event Hidden From Persona Results": FALSE,
+            "Event Hidden From Pathfinder": FALSE,
+            "Event Hidden From Timeline": FALSE,
+        },
+    )
+    return [head, *(property_row(prop) for prop in event.properties)]
+
+
+def property_row(prop: ImportProperty) -> Row:
+    """A property row; it belongs to the event row above it."""
+    return _row(
+        "events",
+        **{
             "Property Type": "Event Property",
             "Event Property Name": prop.name,
             "Property Required": _bool(prop.is_required),
+            "Property Visibility": "VISIBLE",
             **_property_cells(prop),
-        }
+        },
     )
 
 
-def user_property_row(prop: ImportUserProperty) -> dict[str, str]:
+def user_property_row(prop: ImportUserProperty) -> Row:
     return _row(
-        **{"Property Type": "User Property", USER_PROPERTY_COLUMN: prop.bare_name, **_property_cells(prop)}
+        "user_properties",
+        **{"Property Type": "User Property", USER_PROPERTY_NAME: prop.bare_name, **_property_cells(prop)},
     )
 
 
-def removal_row(removal: Removal) -> dict[str, str]:
+def removal_row(removal: Removal) -> tuple[FileKind, Row]:
+    """The `Remove` row and the file it goes in."""
     if removal.kind == "event":
-        return _row(Action="Remove", **{"Object Type": "Event", "Object Name": removal.name})
-    if removal.kind == "event_property":
-        return _row(
-            Action="Remove",
-            **{
-                "Object Type": "Event",
-                "Object Name": removal.event or "",
-                "Property Type": "Event Property",
-                "Event Property Name": removal.name,
-            },
+        return "events", _row(
+            "events", Action="Remove", **{"Object Type": "Event", "Object Name": removal.name}
         )
-    return _row(
-        Action="Remove",
-        **{"Property Type": "User Property", USER_PROPERTY_COLUMN: removal.name.removeprefix(USER_PREFIX)},
+    bare = removal.name.removeprefix(USER_PREFIX)
+    return "user_properties", _row(
+        "user_properties", Action="Remove", **{"Property Type": "User Property", USER_PROPERTY_NAME: bare}
     )
 
 
-def write_rows(rows: Iterable[dict[str, str]]) -> str:
+def plan_files(plan: ImportPlan) -> ImportFiles:
+    """Every row of a whole plan."""
+    return ImportFiles(
+        events=[row for event in plan.events for row in event_rows(event)],
+        user_properties=[user_property_row(p) for p in plan.user_properties],
+    )
+
+
+def write_file(kind: FileKind, rows: Iterable[Row]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS[kind], lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
 
 
-def write_plan(plan: ImportPlan) -> str:
-    rows = [row for event in plan.events for row in event_rows(event)]
-    rows += [user_property_row(p) for p in plan.user_properties]
-    return write_rows(rows)
+def write_plan(plan: ImportPlan) -> dict[FileKind, str]:
+    """The plan as the files a person would import by hand (only those with rows)."""
+    return dict(plan_files(plan).texts())
 
 
 # -- reading ---------------------------------------------------------------------------
 
 
-def _cell_bool(row: dict[str, str], column: str, number: int) -> bool:
+@dataclass(frozen=True)
+class _Format:
+    kind: FileKind
+    lenient: bool
+    combined: bool = False
+    """An events file that also carries user-property rows (older versions wrote it)."""
+
+
+def _header_format(header: list[str], lenient: bool) -> _Format:
+    if not header:
+        raise CsvError("the file is empty: it needs a header row", 1)
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise CsvError(f"columns appear twice: {', '.join(repeated)}", 1, repeated[0])
+    event_only = [c for c in EVENT_ONLY if c in header]
+    user_only = [c for c in USER_ONLY if c in header]
+    if event_only and user_only and not lenient:
+        # The stray column is the one of the file the header mostly is not.
+        stray = user_only[0] if len(event_only) >= len(EVENT_ONLY) / 2 else event_only[0]
+        raise CsvError(
+            "the file mixes the events file's columns with the user-property file's: user properties "
+            "go in a file of their own (Property Type, Property Name, ...), events and their properties "
+            "in another",
+            1,
+            stray,
+        )
+    kind: FileKind = "events" if event_only or not user_only else "user_properties"
+    if lenient and user_only and "Object Type" not in header:
+        kind = "user_properties"  # Amplitude's user-property export has extra columns, some of events'
+    expected = COLUMNS[kind]
+    missing = [c for c in expected if c not in header]
+    if missing:
+        raise CsvError(f"missing columns of the {FILE_LABEL[kind]}: {', '.join(missing)}", 1)
+    known = set(expected) | ({USER_PROPERTY_NAME} if lenient and kind == "events" else set())
+    unknown = [c for c in header if c not in known]
+    if unknown and not lenient:
+        raise CsvError(f"unknown columns: {', '.join(unknown)}", 1, unknown[0])
+    return _Format(kind, lenient, combined=kind == "events" and USER_PROPERTY_NAME in header)
+
+
+def _cell_bool(row: Row, column: str, number: int, fmt: _Format) -> bool:
     value = row.get(column, "").strip()
-    if value.upper() in (TRUE, "") or value.upper() == FALSE:
-        return value.upper() == TRUE
-    raise CsvError(f"{value!r} is not a boolean (TRUE or FALSE)", number, column)
+    allowed = (TRUE, FALSE, "")
+    if fmt.lenient:
+        value, allowed = value.upper(), (TRUE.upper(), FALSE.upper(), "")
+    if value not in allowed:
+        raise CsvError(f"{value!r} is not a boolean (True, False or blank)", number, column)
+    return value in (TRUE, TRUE.upper())
 
 
-def _cell(row: dict[str, str], column: str) -> str | None:
+def _cell(row: Row, column: str) -> str | None:
     value = row.get(column, "")
     return value if value != "" else None
 
 
-def _property_fields(row: dict[str, str], number: int) -> dict[str, object]:
+def _property_fields(row: Row, number: int, fmt: _Format) -> dict[str, object]:
     value_type = row.get("Property Value Type", "").strip() or "any"
     if value_type not in VALUE_TYPES:
         raise CsvError(
@@ -307,7 +422,7 @@ def _property_fields(row: dict[str, str], number: int) -> dict[str, object]:
         "type": value_type,
         "regex": _cell(row, "Property Regex"),
         "enum_values": enum_values,
-        "is_array_type": _cell_bool(row, "Property Is Array", number),
+        "is_array_type": _cell_bool(row, "Property Is Array", number, fmt),
     }
 
 
@@ -320,13 +435,13 @@ def _model(model: type[M], values: dict[str, object], number: int, columns: dict
     except ValidationError as exc:
         error = exc.errors()[0]
         message = str(error["msg"]).removeprefix("Value error, ")
-        field = str(error["loc"][0]) if error["loc"] else ""
-        if not field:  # a rule across fields: blame the first field the message names
-            field = next((f for f in ("enum_values", "regex", "type") if f in message), "")
-        raise CsvError(message, number, columns.get(field)) from None
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if not name:  # a rule across fields: blame the first field the message names
+            name = next((f for f in ("enum_values", "regex", "type") if f in message), "")
+        raise CsvError(message, number, columns.get(name)) from None
 
 
-PROPERTY_COLUMNS = {
+PROPERTY_FIELD_COLUMNS = {
     "name": "Event Property Name",
     "description": "Property Description",
     "type": "Property Value Type",
@@ -335,7 +450,7 @@ PROPERTY_COLUMNS = {
     "is_array_type": "Property Is Array",
     "is_required": "Property Required",
 }
-USER_PROPERTY_COLUMNS = {**PROPERTY_COLUMNS, "name": USER_PROPERTY_COLUMN}
+USER_PROPERTY_FIELD_COLUMNS = {**PROPERTY_FIELD_COLUMNS, "name": USER_PROPERTY_NAME}
 EVENT_FIELD_COLUMNS = {
     "name": "Object Name",
     "category": "Event Category",
@@ -353,13 +468,18 @@ EVENT_FLAGS = (
 class _Reader:
     """Collects a file's rows into a ChangeSet, one kind of row at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, fmt: _Format) -> None:
+        self.fmt = fmt
         self.events: dict[str, tuple[int, dict[str, object], list[ImportProperty]]] = {}
+        self.current: str | None = None
+        """The event whose property rows follow (None: none may follow)."""
+        self.skipping = False
+        """The event row above was `Ignore`d or `Remove`d: its property rows change nothing."""
         self.properties: list[tuple[str, ImportProperty]] = []
         self.user_properties: list[ImportUserProperty] = []
         self.removals: list[Removal] = []
 
-    def row(self, row: dict[str, str], number: int) -> None:
+    def row(self, row: Row, number: int) -> None:
         if None in row:
             raise CsvError("more cells than columns", number)
         action = row["Action"].strip()
@@ -367,57 +487,95 @@ class _Reader:
             raise CsvError(
                 f"unknown action {action!r} (use Ignore, Remove or leave it blank)", number, "Action"
             )
-        if action == "Ignore":
-            return
-        object_type, property_type = row["Object Type"].strip(), row["Property Type"].strip()
+        property_type = row["Property Type"].strip()
+        if self.fmt.kind == "user_properties" or (self.fmt.combined and property_type == "User Property"):
+            self.user_property(row, number, action)
+        else:
+            self.event_file_row(row, number, action, property_type)
+
+    def event_file_row(self, row: Row, number: int, action: str, property_type: str) -> None:
+        object_type = row["Object Type"].strip()
+        if property_type == "User Property":
+            raise CsvError(
+                "user properties go in the user-property file, not in the events file",
+                number,
+                "Property Type",
+            )
+        if property_type not in ("", "Event Property"):
+            raise CsvError(
+                f"unknown property type {property_type!r} (use Event Property)", number, "Property Type"
+            )
         if object_type not in ("", "Event"):
             raise CsvError(f"unknown object type {object_type!r} (use Event)", number, "Object Type")
-        if property_type not in ("", "Event Property", "User Property"):
-            raise CsvError(f"unknown property type {property_type!r}", number, "Property Type")
-        if property_type == "User Property":
-            self.user_property(row, number, remove=action == "Remove")
-        elif object_type != "Event" or not row["Object Name"]:
-            raise CsvError("an event row needs Object Type Event and an Object Name", number, "Object Name")
-        elif property_type == "Event Property":
-            self.event_property(row, number, remove=action == "Remove")
+        legacy_property = (
+            self.fmt.lenient and object_type == "Event" and property_type and row["Event Property Name"]
+        )
+        if object_type == "Event" and not legacy_property:
+            self.event(row, number, action)
+        elif property_type == "Event Property" or legacy_property:
+            self.event_property(row, number, action, str(row["Object Name"]) if legacy_property else None)
         else:
-            self.event(row, number, remove=action == "Remove")
+            raise CsvError(
+                "a row is an event (Object Type Event) or a property (Property Type)", number, "Object Type"
+            )
 
-    def user_property(self, row: dict[str, str], number: int, remove: bool) -> None:
-        name = row.get(USER_PROPERTY_COLUMN, "")
+    def user_property(self, row: Row, number: int, action: str) -> None:
+        if row["Property Type"].strip() != "User Property":
+            raise CsvError("a user-property row needs Property Type User Property", number, "Property Type")
+        name = row.get(USER_PROPERTY_NAME, "")
         if not name:
-            raise CsvError("a user property needs a name", number, USER_PROPERTY_COLUMN)
-        if remove:
+            raise CsvError("a user property needs a name", number, USER_PROPERTY_NAME)
+        if action == "Remove":
             self.removals.append(Removal(kind="user_property", name=name))
-            return
-        fields = {"name": name, **_property_fields(row, number)}
-        self.user_properties.append(_model(ImportUserProperty, fields, number, USER_PROPERTY_COLUMNS))
+        elif action == "":
+            fields = {"name": name, **_property_fields(row, number, self.fmt)}
+            self.user_properties.append(
+                _model(ImportUserProperty, fields, number, USER_PROPERTY_FIELD_COLUMNS)
+            )
 
-    def event_property(self, row: dict[str, str], number: int, remove: bool) -> None:
-        event, name = row["Object Name"], row["Event Property Name"]
+    def event_property(self, row: Row, number: int, action: str, named_event: str | None) -> None:
+        name = row["Event Property Name"]
         if not name:
             raise CsvError("an event property needs a name", number, "Event Property Name")
-        if remove:
-            self.removals.append(Removal(kind="event_property", name=name, event=event))
-            return
+        if named_event is None and row["Object Name"] and not self.fmt.lenient:
+            raise CsvError(
+                "a property row belongs to the event row above it: leave Object Name blank",
+                number,
+                "Object Name",
+            )
+        event = named_event or self.current
+        if event is None:
+            raise CsvError("a property row must follow its event's row", number, "Event Property Name")
+        if action != "" or (named_event is None and self.skipping):
+            return  # `Remove` "doesn't affect individual properties"; `Ignore` changes nothing
         fields = {
             "name": name,
-            **_property_fields(row, number),
-            "is_required": _cell_bool(row, "Property Required", number),
+            **_property_fields(row, number, self.fmt),
+            "is_required": _cell_bool(row, "Property Required", number, self.fmt),
         }
-        prop = _model(ImportProperty, fields, number, PROPERTY_COLUMNS)
+        prop = _model(ImportProperty, fields, number, PROPERTY_FIELD_COLUMNS)
         if event in self.events:
             self.events[event][2].append(prop)
         else:
             self.properties.append((event, prop))
 
-    def event(self, row: dict[str, str], number: int, remove: bool) -> None:
+    def event(self, row: Row, number: int, action: str) -> None:
         event = row["Object Name"]
-        if remove:
+        if not event:
+            raise CsvError("an event row needs an Object Name", number, "Object Name")
+        if row["Event Property Name"] and not self.fmt.lenient:
+            raise CsvError(
+                "an event's row carries no property: put each property on a row of its own after it",
+                number,
+                "Event Property Name",
+            )
+        self.current, self.skipping = event, action != ""
+        if action == "Remove":
             self.removals.append(Removal(kind="event", name=event))
+        if action != "":
             return
         for flag in EVENT_FLAGS:
-            _cell_bool(row, flag, number)
+            _cell_bool(row, flag, number, self.fmt)
         if row["Event Activity"].strip() not in ("", "Active", "Inactive"):
             raise CsvError(f"{row['Event Activity']!r} is not Active or Inactive", number, "Event Activity")
         if event in self.events:
@@ -436,6 +594,7 @@ class _Reader:
             for number, fields, props in self.events.values()
         ]
         return ChangeSet(
+            kind=self.fmt.kind,
             events=events,
             properties=self.properties,
             user_properties=self.user_properties,
@@ -443,17 +602,14 @@ class _Reader:
         )
 
 
-def read_changes(text: str) -> ChangeSet:
-    """Parse a CSV strictly; any problem raises `CsvError` naming the row and column."""
+def read_changes(text: str, *, lenient: bool = False) -> ChangeSet:
+    """Parse one import file; any problem raises `CsvError` naming the row and column.
+
+    Strict by default (exactly one documented column set, booleans spelled as the docs
+    spell them); `lenient` reads what people have (see the module's docstring)."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    missing = [c for c in EVENT_COLUMNS if c not in header]
-    if missing:
-        raise CsvError(f"missing columns: {', '.join(missing)}", 1)
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        raise CsvError(f"unknown columns: {', '.join(unknown)}", 1)
-    collected = _Reader()
+    fmt = _header_format(list(reader.fieldnames or []), lenient)
+    collected = _Reader(fmt)
     for number, row in enumerate(reader, start=2):
         collected.row(row, number)
     try:
@@ -462,5 +618,15 @@ def read_changes(text: str) -> ChangeSet:
         raise CsvError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
 
 
-def read_plan(text: str) -> ImportPlan:
-    return read_changes(text).plan()
+def read_plan(*texts: str) -> ImportPlan:
+    """The plan in a user's files: an events file, a user-property file, or both."""
+    events: list[ImportEvent] = []
+    users: list[ImportUserProperty] = []
+    for text in texts:
+        changes = read_changes(text, lenient=True)
+        events += changes.events
+        users += changes.user_properties
+    try:
+        return ImportPlan(events=events, user_properties=users)
+    except ValidationError as exc:
+        raise CsvError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None

@@ -1,24 +1,48 @@
-"""A client of Amplitude Data for Taxonomy Import: GraphQL (workspaces, branches,
-publish, pull requests, merge) and the CSV upload, over the shared HTTP machinery.
+"""A client of Amplitude Data for Taxonomy Import: the GraphQL calls (workspace and main
+branch, publish, pull request, merge) and the CSV upload, over the shared HTTP machinery.
 
-It works with both variants of the vendor: with staging versions and publish (the
-reference flow), and the newer auto-save one, which has neither; the client learns
-which from the schema's answer and publishes only when there is something to publish.
+It asks only for the fields and arguments that the reference
+(`amplitude-taxonomy-import-api.md`) shows, in the reference's own operations. The
+vendor later dropped staging versions and `publishVersion` (auto-save); the client
+learns which variant it talks to from the vendor's schema, read once per process by
+introspection and rebuilt with graphql-core. The schema also gives the mutations'
+variable types, and says whether an optional field (`Workspace.pullRequests`, not in
+the reference) exists; the client uses such a field only when it does. If the vendor
+refuses introspection, the client uses what works with both variants: the lookup asks
+no `stagingVersionId`, and an import is published when its upload answer reports a
+staging version. Calls go only to the Data API host, never to the REST host.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    build_client_schema,
+    get_introspection_query,
+    get_named_type,
+    parse,
+    validate,
+)
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pulumi_taxonomy.amplitude.importcsv import FileKind
 from pulumi_taxonomy.amplitude.models import AmplitudeConnection
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
     ApiError,
+    AuthError,
     ConfigurationError,
     NotFound,
     VendorError,
@@ -28,7 +52,7 @@ from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_
 from pulumi_taxonomy.core.limits import CostPolicy
 
 DATA_URLS = {"us": "https://data-api.amplitude.com", "eu": "https://data-api.eu.amplitude.com"}
-BRANCH_FIELDS = "id name currentVersionId stagingVersionId"
+VENDOR = "Amplitude Data"
 
 
 class Payload(BaseModel):
@@ -44,25 +68,213 @@ class Branch(Payload):
 
 class PullRequest(Payload):
     id: str
-    status: str
+    status: str | None = None
+
+
+class OpenPullRequest(Payload):
+    id: str
+    status: str | None = None
     originBranchId: str | None = None
 
 
 class Workspace(Payload):
     id: str
     branches: list[Branch]
-    pullRequests: list[PullRequest] = []
 
-    def branch(self, name: str) -> Branch | None:
-        return next((b for b in self.branches if b.name == name), None)
+    @property
+    def main(self) -> Branch:
+        """The default branch (`branches(default: true)`), `main` by the reference."""
+        return self.branches[0]
 
 
 class Upload(Payload):
     branchId: str
-    branchName: str
+    branchName: str | None = None
     eventCount: int = 0
     currentVersionId: str | None = None
     stagingVersionId: str | None = None
+
+
+# -- the documents the client sends: the reference's, with its operation names -----------
+
+
+def graphql_string(value: str) -> str:
+    """`value` as a GraphQL string literal (JSON's escapes are GraphQL's)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def version_query(workspace: str, staging: bool) -> str:
+    """Step 1 of the reference (`VersionQuery`). The name goes in as a literal, as in the
+    reference, so the argument's type (`String` or `String!`) does not matter."""
+    fields = "id name stagingVersionId currentVersionId" if staging else "id name currentVersionId"
+    return (
+        f"query VersionQuery {{ orgs {{ id workspaces(name: {graphql_string(workspace)}) {{ id "
+        f"branches(default: true) {{ {fields} }} }} }} }}"
+    )
+
+
+def publish_mutation(input_type: str, staging: bool) -> str:
+    fields = "id name currentVersionId stagingVersionId" if staging else "id name currentVersionId"
+    return f"mutation PublishVersion($input: {input_type}) {{ publishVersion(input: $input) {{ {fields} }} }}"
+
+
+def create_pull_request_mutation(input_type: str) -> str:
+    return (
+        f"mutation CreatePullRequest($input: {input_type}) {{ "
+        "createPullRequest(input: $input) { id status } }"
+    )
+
+
+def merge_pull_request_mutation(input_type: str) -> str:
+    return f"mutation MergePullRequest($input: {input_type}) {{ mergePullRequest(input: $input) {{ id }} }}"
+
+
+def pull_requests_query(workspace: str) -> str:
+    """Not in the reference: sent only when the schema has `Workspace.pullRequests`."""
+    return (
+        f"query PullRequests {{ orgs {{ workspaces(name: {graphql_string(workspace)}) {{ id "
+        "pullRequests { id status originBranchId } } } }"
+    )
+
+
+INTROSPECTION_QUERY = get_introspection_query(descriptions=False)
+"""The GraphQL spec's introspection, in the form every server accepts."""
+
+MUTATIONS = ("publishVersion", "createPullRequest", "mergePullRequest")
+INPUT_FIELDS = {
+    "publishVersion": ("branchId", "versionId", "description"),
+    "createPullRequest": ("workspaceId", "originBranchId", "targetBranchId", "status", "description"),
+    "mergePullRequest": ("id", "originVersionId", "targetVersionId", "description"),
+}
+"""The fields of each mutation's `input` that the client sends (the reference's)."""
+REFERENCE_INPUT_TYPES = {
+    "publishVersion": "PublishVersionInput!",
+    "createPullRequest": "CreatePullRequestInput!",
+    "mergePullRequest": "MergePullRequestInput!",
+}
+
+
+Variant = Literal["reference", "auto-save", "unknown"]
+
+
+@dataclass(frozen=True)
+class DataSchema:
+    """What the vendor's schema says, as far as the client cares; `schema` is None when
+    the vendor refused introspection."""
+
+    schema: GraphQLSchema | None
+    refusal: str = ""
+
+    def _object(self, *path: str) -> GraphQLObjectType | None:
+        """The object type reached from Query along `path` (e.g. orgs, workspaces)."""
+        if self.schema is None or self.schema.query_type is None:
+            return None
+        current: GraphQLObjectType = self.schema.query_type
+        for name in path:
+            found = current.fields.get(name)
+            named = get_named_type(found.type) if found else None
+            if not isinstance(named, GraphQLObjectType):
+                return None
+            current = named
+        return current
+
+    @property
+    def staging(self) -> bool:
+        """The lookup may ask for `stagingVersionId` (False when unknown: not needed)."""
+        branch = self._object("orgs", "workspaces", "branches")
+        return branch is not None and "stagingVersionId" in branch.fields
+
+    @property
+    def variant(self) -> Variant:
+        if self.schema is None:
+            return "unknown"
+        mutations = self.schema.mutation_type
+        return "reference" if mutations is not None and "publishVersion" in mutations.fields else "auto-save"
+
+    @property
+    def pull_requests(self) -> bool:
+        """The optional `Workspace.pullRequests { id status originBranchId }` exists."""
+        workspace = self._object("orgs", "workspaces")
+        listed = workspace.fields.get("pullRequests") if workspace else None
+        item = get_named_type(listed.type) if listed else None
+        return isinstance(item, GraphQLObjectType) and {"id", "status", "originBranchId"} <= set(item.fields)
+
+    def input_type(self, mutation: str) -> str:
+        """How the client declares `$input` for `mutation`: as the schema types the
+        argument, else as the reference does."""
+        mutations = self.schema.mutation_type if self.schema else None
+        found = mutations.fields.get(mutation) if mutations else None
+        argument = found.args.get("input") if found else None
+        return str(argument.type) if argument else REFERENCE_INPUT_TYPES[mutation]
+
+    def documents(self) -> dict[str, str]:
+        """Every document the client may send to this schema, by operation."""
+        docs = {
+            "VersionQuery": version_query("Workspace", self.staging),
+            "CreatePullRequest": create_pull_request_mutation(self.input_type("createPullRequest")),
+            "MergePullRequest": merge_pull_request_mutation(self.input_type("mergePullRequest")),
+        }
+        if self.variant != "auto-save":
+            docs["PublishVersion"] = publish_mutation(self.input_type("publishVersion"), self.staging)
+        if self.pull_requests:
+            docs["PullRequests"] = pull_requests_query("Workspace")
+        return docs
+
+    def problems(self) -> list[str]:
+        """What the client uses that the schema lacks (empty: all there)."""
+        if self.schema is None:
+            return []
+        found: list[str] = []
+        for operation, document in self.documents().items():
+            found += [f"{operation}: {error.message}" for error in validate(self.schema, parse(document))]
+        mutations = self.schema.mutation_type
+        for mutation, sent in INPUT_FIELDS.items():
+            if mutation == "publishVersion" and self.variant == "auto-save":
+                continue
+            argument = (
+                mutations.fields[mutation].args.get("input")
+                if mutations and mutation in mutations.fields
+                else None
+            )
+            input_type = get_named_type(argument.type) if argument else None
+            if not isinstance(input_type, GraphQLInputObjectType):
+                continue  # validating the document reported it
+            found += [
+                f"{input_type.name}.{name} does not exist" for name in sent if name not in input_type.fields
+            ]
+            required = [
+                name
+                for name, spec in input_type.fields.items()
+                if isinstance(spec.type, GraphQLNonNull) and spec.default_value is Undefined
+            ]
+            found += [
+                f"{input_type.name}.{name} is required and the client does not send it"
+                for name in required
+                if name not in sent
+            ]
+        if self.staging and self.variant == "auto-save":
+            found.append(
+                "Branch.stagingVersionId exists, but Mutation.publishVersion does not: nothing can publish"
+            )
+        return found
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    """The answer of `DataClient.check_schema` (read-only; `pulumi-taxonomy doctor` shows it)."""
+
+    introspection: bool
+    """False: the vendor refused introspection, so nothing could be checked."""
+    variant: Variant
+    missing: list[str] = field(default_factory=list)
+    """Fields, arguments and input fields the client uses that the schema lacks."""
+    optional: dict[str, bool] = field(default_factory=dict)
+    """Optional fields the client would use when present, and whether they are."""
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.introspection and not self.missing
 
 
 @dataclass(frozen=True)
@@ -75,6 +287,9 @@ class DataSettings:
 
 
 def data_settings(connection: AmplitudeConnection | Mapping[str, Any] | None) -> DataSettings:
+    """The personal access token and the Data API host: `data_base_url` > stack config
+    `amplitudeDataBaseUrl` > `AMPLITUDE_DATA_BASE_URL` > the region's Data host. The REST
+    base URL is never used: the token must reach only Amplitude Data."""
     token = credentials.resolve(connection, "data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
     if not token:
         raise ConfigurationError(
@@ -82,17 +297,16 @@ def data_settings(connection: AmplitudeConnection | Mapping[str, Any] | None) ->
             "resource a `connection` with data_token, or set the stack config amplitudeDataToken (--secret), "
             "or the environment variable AMPLITUDE_DATA_TOKEN."
         )
-    region_host = credentials.region_url(
-        connection, "Amplitude", "amplitudeRegion", "AMPLITUDE_REGION", DATA_URLS
-    )
     base = credentials.resolve(connection, "data_base_url", "amplitudeDataBaseUrl", "AMPLITUDE_DATA_BASE_URL")
     if base is None:
-        # A sandbox serves every vendor on one host: follow amplitudeBaseUrl when it is set.
-        base = (
-            credentials.resolve(connection, "base_url", "amplitudeBaseUrl", "AMPLITUDE_BASE_URL")
-            or region_host
+        base = credentials.region_url(
+            connection, "Amplitude", "amplitudeRegion", "AMPLITUDE_REGION", DATA_URLS
         )
-    return DataSettings(token, base.rstrip("/").removesuffix("/graphql"))
+    if not base.startswith(("https://", "http://")):
+        raise ConfigurationError(
+            f"The Amplitude Data base URL must start with https:// (or http:// for a sandbox), not {base!r}."
+        )
+    return DataSettings(token, base.rstrip("/").removesuffix("/graphql").removesuffix("/import/csv"))
 
 
 def error_for(call: str, response: httpx.Response) -> VendorError:
@@ -101,7 +315,8 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     except ValueError:
         body = {}
     errors = body.get("errors") if isinstance(body, dict) else None
-    message = (errors[0].get("message") if errors else None) or (
+    first = errors[0] if isinstance(errors, list) and errors else None
+    message = (first.get("message") if isinstance(first, dict) else first) or (
         body.get("error") if isinstance(body, dict) else None
     )
     message = str(message or response.text[:500] or response.reason_phrase)
@@ -113,58 +328,118 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     return ApiError(call, response.status_code, message)
 
 
+FILE_NAMES: dict[FileKind, str] = {"events": "events.csv", "user_properties": "user-properties.csv"}
+
+
 class DataClient:
+    """One per Data host and token per process (`data_client_for`)."""
+
     def __init__(self, http: VendorHttp) -> None:
         self.http = http
-        self.auto_save: bool | None = None  # learnt from the schema on first use
+        self._schema: DataSchema | None = None
+        self._schema_lock = threading.Lock()
 
     def graphql(self, operation: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.http.request("POST", "/graphql", json={"query": query, "variables": variables or {}})
-        body = response.json()
-        if body.get("errors"):
-            # GraphQL reports failures with HTTP 200 and an `errors` list.
+        call = f"{VENDOR} GraphQL {operation}"
+        body: dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        response = self.http.request("POST", "/graphql", json=body)
+        try:
+            answer = response.json()
+        except ValueError:
             raise ApiError(
-                f"Amplitude Data GraphQL {operation}",
-                response.status_code,
-                "; ".join(str(e.get("message")) for e in body["errors"]),
-            )
-        data: dict[str, Any] = body["data"]
+                call, response.status_code, f"the answer is not JSON: {response.text[:200]!r}"
+            ) from None
+        errors = answer.get("errors") if isinstance(answer, dict) else None
+        if errors:
+            # GraphQL reports refusals with HTTP 200 and an `errors` list.
+            messages = [str(e.get("message") if isinstance(e, dict) else e) for e in errors]
+            raise ApiError(call, response.status_code, "; ".join(messages))
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not isinstance(data, dict):
+            raise ApiError(call, response.status_code, "the answer has no data")
         return data
 
-    def workspace(self, name: str) -> Workspace:
-        fields = BRANCH_FIELDS if self.auto_save is not True else "id name currentVersionId"
-        query = (
-            "query Workspace($name: String) { orgs { workspaces(name: $name) { id "
-            f"branches {{ {fields} }} pullRequests {{ id status originBranchId }} }} }} }}"
-        )
+    # -- the schema ----------------------------------------------------------------------
+
+    def schema(self) -> DataSchema:
+        """The vendor's schema, read once (introspection); its refusal is remembered too."""
+        with self._schema_lock:
+            if self._schema is None:
+                self._schema = self._introspect()
+            return self._schema
+
+    def _introspect(self) -> DataSchema:
         try:
-            data = self.graphql("workspaces", query, {"name": name})
-        except ApiError as exc:
-            if self.auto_save is None and "stagingVersionId" in exc.vendor_message:
-                self.auto_save = True  # the auto-save variant: no staging versions, no publish
-                return self.workspace(name)
+            data = self.graphql("IntrospectionQuery", INTROSPECTION_QUERY)
+            return DataSchema(build_client_schema(data))  # type: ignore[arg-type]
+        except AuthError:
             raise
-        if self.auto_save is None:
-            self.auto_save = False
-        found = [w for org in data["orgs"] for w in org["workspaces"]]
+        except ApiError as exc:  # some servers turn introspection off
+            return DataSchema(None, exc.vendor_message)
+        except (TypeError, KeyError, ValueError) as exc:  # an answer graphql-core cannot build from
+            return DataSchema(None, f"the introspection answer is not a schema ({exc})")
+
+    def check_schema(self) -> SchemaCheck:
+        """Read-only: does the vendor's schema have every field and argument the client
+        uses? Sends one introspection query."""
+        found = self._introspect()
+        if found.schema is None:
+            return SchemaCheck(
+                introspection=False,
+                variant="unknown",
+                detail=f"the schema refused introspection ({found.refusal}); the client then uses only "
+                "what both variants have",
+            )
+        return SchemaCheck(
+            introspection=True,
+            variant=found.variant,
+            missing=found.problems(),
+            optional={"Workspace.pullRequests": found.pull_requests},
+        )
+
+    # -- the import flow -------------------------------------------------------------------
+
+    def workspace(self, name: str) -> Workspace:
+        """The workspace (Data project) named `name` and its default branch."""
+        data = self.graphql("VersionQuery", version_query(name, self.schema().staging))
+        try:
+            found = [Workspace.model_validate(w) for org in data["orgs"] for w in org["workspaces"]]
+        except (KeyError, TypeError, ValidationError) as exc:
+            raise ApiError(f"{VENDOR} GraphQL VersionQuery", 200, f"unexpected answer: {exc}") from None
         if not found:
             raise NotFound(
-                "Amplitude Data GraphQL workspaces",
+                f"{VENDOR} GraphQL VersionQuery",
                 200,
                 f'no workspace named "{name}" is reachable with this token',
             )
-        return Workspace.model_validate(found[0])
+        if len(found) > 1:
+            raise ApiError(f"{VENDOR} GraphQL VersionQuery", 200, f'several workspaces are named "{name}"')
+        if not found[0].branches:
+            raise ApiError(f"{VENDOR} GraphQL VersionQuery", 200, f'workspace "{name}" has no default branch')
+        return found[0]
 
-    def upload(self, workspace_id: str, main_branch_id: str, csv_text: str) -> Upload:
-        files = {"csv": ("tracking-plan.csv", csv_text.encode(), "text/csv")}
-        response = self.http.request("POST", f"/import/csv/{workspace_id}/{main_branch_id}", files=files)
-        return Upload.model_validate(response.json())
+    def upload(self, workspace_id: str, main_branch_id: str, kind: FileKind, csv_text: str) -> Upload:
+        if not workspace_id or not main_branch_id:
+            raise ApiError(
+                f"{VENDOR} POST /import/csv", 200, "the lookup gave an empty workspace or branch id"
+            )
+        path = f"/import/csv/{quote(workspace_id, safe='')}/{quote(main_branch_id, safe='')}"
+        files = {"csv": (FILE_NAMES[kind], csv_text.encode(), "text/csv")}
+        response = self.http.request("POST", path, files=files)
+        try:
+            return Upload.model_validate(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise ApiError(
+                f"{VENDOR} POST /import/csv", response.status_code, f"unexpected answer: {exc}"
+            ) from None
 
     def publish(self, branch_id: str, version_id: str) -> Branch:
+        schema = self.schema()
         data = self.graphql(
-            "publishVersion",
-            "mutation Publish($input: PublishVersionInput!) { "
-            f"publishVersion(input: $input) {{ {BRANCH_FIELDS} }} }}",
+            "PublishVersion",
+            publish_mutation(schema.input_type("publishVersion"), schema.staging or schema.schema is None),
             {"input": {"branchId": branch_id, "versionId": version_id, "description": "pulumi-taxonomy"}},
         )
         return Branch.model_validate(data["publishVersion"])
@@ -173,8 +448,8 @@ class DataClient:
         self, workspace_id: str, origin: str, target: str, description: str
     ) -> PullRequest:
         data = self.graphql(
-            "createPullRequest",
-            "mutation PR($input: CreatePullRequestInput!) { createPullRequest(input: $input) { id status } }",
+            "CreatePullRequest",
+            create_pull_request_mutation(self.schema().input_type("createPullRequest")),
             {
                 "input": {
                     "workspaceId": workspace_id,
@@ -189,8 +464,8 @@ class DataClient:
 
     def merge(self, pr_id: str, origin_version: str, target_version: str) -> None:
         self.graphql(
-            "mergePullRequest",
-            "mutation Merge($input: MergePullRequestInput!) { mergePullRequest(input: $input) { id } }",
+            "MergePullRequest",
+            merge_pull_request_mutation(self.schema().input_type("mergePullRequest")),
             {
                 "input": {
                     "id": pr_id,
@@ -200,6 +475,20 @@ class DataClient:
                 }
             },
         )
+
+    def open_pull_request(self, workspace: str, origin_branch: str) -> str | None:
+        """The id of an open pull request from `origin_branch`, when the schema can tell
+        (the optional `Workspace.pullRequests`); None otherwise."""
+        if not self.schema().pull_requests:
+            return None
+        data = self.graphql("PullRequests", pull_requests_query(workspace))
+        for org in data.get("orgs", []):
+            for ws in org.get("workspaces", []):
+                for item in ws.get("pullRequests") or []:
+                    pr = OpenPullRequest.model_validate(item)
+                    if pr.originBranchId == origin_branch:
+                        return pr.id
+        return None
 
 
 _clients: Registry[DataClient] = Registry()
@@ -212,7 +501,7 @@ def data_client_for(connection: AmplitudeConnection | Mapping[str, Any] | None) 
         (settings.base_url, credential_id),
         lambda: DataClient(
             vendor_http(
-                vendor="Amplitude Data",
+                vendor=VENDOR,
                 base_url=settings.base_url,
                 credential_id=credential_id,
                 policy=CostPolicy(2, 10**9, 3600),

@@ -27,6 +27,7 @@ def env(url: str) -> dict[str, str]:
         "AMPLITUDE_SECRET_KEY": AMPLITUDE_AUTH[1],
         "AMPLITUDE_BASE_URL": url,
         "AMPLITUDE_DATA_TOKEN": "sandbox-data-token",
+        "AMPLITUDE_DATA_BASE_URL": url,  # Taxonomy Import never follows the REST base URL
         "RUDDERSTACK_ACCESS_TOKEN": "sandbox-rudderstack-token",
         "RUDDERSTACK_BASE_URL": url,
         "STITCH_ACCESS_TOKEN": "sandbox-stitch-token",

@@ -6,7 +6,8 @@ changes in a staging version; publishing makes that version current (published
 versions are immutable) and opens a new staging version; a pull request from `import`
 to `main` is merged, which applies the changes to `main` and deletes the branch and
 the pull request. The auto-save variant has no staging versions and no publish: an
-upload is current at once. No HTTP here; see data_http.py.
+upload is current at once. An upload carries one file (events, or user properties);
+a file that mixes the two column sets is refused. No HTTP here; see data_http.py.
 """
 
 from __future__ import annotations
@@ -65,12 +66,21 @@ class AmplitudeData:
     ) -> None:
         self.store = store
         self.taxonomy = taxonomy
+        self.configured_name = workspace_name
         self.workspace_name = workspace_name
+        """The project's name now (a test can rename it, as a person can in Amplitude)."""
         self.auto_save = auto_save
+        self.introspection = True
+        """Whether the GraphQL schema answers introspection (vendors may turn it off)."""
         self.failures: Counter[str] = Counter()
+        self.drops: Counter[str] = Counter()
+        self.failing_files: set[str] = set()
+        """Kinds of file ("events", "user_properties") whose uploads answer 500."""
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
+        self.workspace_name = self.configured_name
+        self.introspection = True
         conn.execute("DELETE FROM ad_pull_request")
         conn.execute("DELETE FROM ad_branch")
         staging = None if self.auto_save else _new()
@@ -79,12 +89,28 @@ class AmplitudeData:
             (_new(), MAIN, _new(), staging),
         )
         self.failures.clear()
+        self.drops.clear()
+        self.failing_files.clear()
 
     def fail(self, step: str, times: int) -> None:
         """Make the next `times` calls of `step` fail with a 500 (tests of each step)."""
         if step not in STEPS:
             raise ValueError(f"step must be one of {', '.join(STEPS)}")
         self.failures[step] = times
+
+    def drop_after(self, step: str, times: int) -> None:
+        """Make the next `times` successful calls of `step` lose their answer: the step
+        takes effect, then the connection closes (tests of lost answers)."""
+        if step not in STEPS:
+            raise ValueError(f"step must be one of {', '.join(STEPS)}")
+        self.drops[step] = times
+
+    def take_drop(self, step: str) -> bool:
+        """Whether this successful call of `step` loses its answer."""
+        if self.drops[step] > 0:
+            self.drops[step] -= 1
+            return True
+        return False
 
     def _maybe_fail(self, step: str) -> None:
         if self.failures[step] > 0:
@@ -106,22 +132,18 @@ class AmplitudeData:
             body["stagingVersionId"] = row["staging_version"]
         return body
 
-    def workspaces(self, name: str | None) -> list[Json]:
-        if name is not None and name != self.workspace_name:
-            return []
-        return [{"id": WORKSPACE_ID, "name": self.workspace_name}]
+    def workspaces(self, name: str) -> list[Json]:
+        """Names match exactly (case and spaces included) [I]."""
+        return [{"id": WORKSPACE_ID}] if name == self.workspace_name else []
 
-    def branches(self, default: bool | None, name: str | None) -> list[Json]:
+    def branches(self, default: bool) -> list[Json]:
+        """`default: true` is main; `default: false` the other branches [I]."""
         with self.store.transaction() as conn:
             rows = conn.execute("SELECT * FROM ad_branch ORDER BY name != 'main', name").fetchall()
-        picked = [
-            r
-            for r in rows
-            if (default is None or (r["name"] == MAIN) == default) and (name is None or r["name"] == name)
-        ]
-        return [self._branch_json(r) for r in picked]
+        return [self._branch_json(r) for r in rows if (r["name"] == MAIN) == default]
 
     def pull_requests(self) -> list[Json]:
+        """The open pull requests (for the sandbox's own inspection route, not GraphQL)."""
         with self.store.transaction() as conn:
             rows = conn.execute("SELECT * FROM ad_pull_request ORDER BY rowid").fetchall()
         return [
@@ -147,9 +169,11 @@ class AmplitudeData:
                 )
         self._maybe_fail("upload")
         try:
-            changes = read_changes(text)
+            changes = read_changes(text)  # strict: one documented column set, documented values
         except CsvError as exc:
             raise DataError(f"Invalid CSV: {exc}", status=400) from None
+        if changes.kind in self.failing_files:
+            raise DataError(f"Internal server error for a {changes.kind} file (injected by the sandbox)", 500)
         with self.store.transaction() as conn:
             old = self._branch(conn, name=IMPORT)
             if old is not None:  # an upload replaces the import branch and its pull request
@@ -253,3 +277,16 @@ class AmplitudeData:
         with self.store.transaction() as conn:
             row = self._branch(conn, name=IMPORT)
         return None if row is None else json.loads(row["changes"])
+
+    def snapshot(self) -> Json:
+        """Everything a test may want to see, without going through GraphQL."""
+        with self.store.transaction() as conn:
+            rows = conn.execute("SELECT * FROM ad_branch ORDER BY name != 'main', name").fetchall()
+        return {
+            "workspace": {"id": WORKSPACE_ID, "name": self.workspace_name},
+            "auto_save": self.auto_save,
+            "introspection": self.introspection,
+            "branches": [self._branch_json(r) for r in rows],
+            "pull_requests": self.pull_requests(),
+            "import_changes": self.import_changes(),
+        }

@@ -1,16 +1,41 @@
 """HTTP face of the emulated Amplitude Data API: `/graphql` (graphql-core, a real
-schema) and `POST /import/csv/{workspaceId}/{mainBranchId}` (multipart field `csv`)."""
+schema) and `POST /import/csv/{workspaceId}/{mainBranchId}` (multipart field `csv`).
+
+The schema has exactly the fields and arguments the reference shows, no more, with
+the documented arguments required. Documents are bounded (size, tokens, depth,
+aliases, fields after fragment expansion) before graphql-core validates them, and
+malformed requests are 4xx, never 500. Two test routes live under `/_sandbox/`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Literal
 
-from graphql import GraphQLSchema, build_schema, graphql_sync
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    build_schema,
+    execute_sync,
+    parse,
+    specified_rules,
+    validate,
+)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import Headers, UploadFile
-from starlette.requests import Request
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -20,27 +45,32 @@ from pulumi_taxonomy.sandbox.gate import VendorPolicy
 
 SDL = """
 type Query { orgs: [Org!]! }
-type Org { id: ID! workspaces(name: String): [Workspace!]! }
-type Workspace {
-  id: ID!
-  name: String!
-  branches(default: Boolean, name: String): [Branch!]!
-  pullRequests: [PullRequest!]!
-}
-type Branch { id: ID! name: String! currentVersionId: ID %(staging_field)s }
-type PullRequest { id: ID! status: String! originBranchId: ID targetBranchId: ID }
-type MergeResult { id: ID! }
+type Org { id: ID! workspaces(name: String!): [Workspace!]! }
+type Workspace { id: ID! branches(default: Boolean!): [Branch!]! }
+type Branch { id: ID! name: String! %(staging_field)s currentVersionId: ID }
+type PullRequest { id: ID! status: String! }
+type MergedPullRequest { id: ID! }
 input CreatePullRequestInput {
-  workspaceId: ID! originBranchId: ID! targetBranchId: ID! status: String description: String
+  workspaceId: ID! originBranchId: ID! targetBranchId: ID! status: String! description: String!
 }
-input MergePullRequestInput { id: ID! originVersionId: ID! targetVersionId: ID! description: String }
+input MergePullRequestInput { id: ID! originVersionId: ID! targetVersionId: ID! description: String! }
 %(publish_input)s
 type Mutation {
   %(publish_field)s
   createPullRequest(input: CreatePullRequestInput!): PullRequest!
-  mergePullRequest(input: MergePullRequestInput!): MergeResult!
+  mergePullRequest(input: MergePullRequestInput!): MergedPullRequest!
 }
 """
+
+MAX_BODY_BYTES = 1_000_000
+MAX_QUERY_CHARS = 50_000
+MAX_TOKENS = 5_000
+MAX_DEPTH = 20
+"""graphql-core's standard introspection query reaches 13."""
+MAX_ALIASES = 30
+MAX_FIELDS = 1_000
+"""Fields after fragments are expanded: bounds execution and graphql-core's validation."""
+MAX_UPLOAD_BYTES = 50_000_000
 
 
 def schema(auto_save: bool) -> GraphQLSchema:
@@ -51,7 +81,7 @@ def schema(auto_save: bool) -> GraphQLSchema:
             "staging_field": "" if auto_save else "stagingVersionId: ID",
             "publish_input": ""
             if auto_save
-            else "input PublishVersionInput { branchId: ID! versionId: ID! description: String }",
+            else "input PublishVersionInput { branchId: ID! versionId: ID! description: String! }",
             "publish_field": "" if auto_save else "publishVersion(input: PublishVersionInput!): Branch!",
         }
     )
@@ -85,15 +115,8 @@ class _Root:
     def orgs(self, info: Any) -> list[dict[str, Any]]:
         d = self.data
 
-        def workspaces(info: Any, name: str | None = None) -> list[dict[str, Any]]:
-            return [
-                {
-                    **w,
-                    "branches": lambda info, default=None, name=None: d.branches(default, name),
-                    "pullRequests": lambda info: d.pull_requests(),
-                }
-                for w in d.workspaces(name)
-            ]
+        def workspaces(info: Any, name: str) -> list[dict[str, Any]]:
+            return [{**w, "branches": lambda info, default: d.branches(default)} for w in d.workspaces(name)]
 
         return [{"id": ORG_ID, "workspaces": workspaces}]
 
@@ -109,38 +132,192 @@ class _Root:
         return self.data.merge_pull_request(input["id"], input["originVersionId"], input["targetVersionId"])
 
 
+class RequestTooBig(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused past `limit` bytes before more of it is read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise RequestTooBig
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooBig
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _limits(document: DocumentNode) -> str | None:
+    """Why the document is too costly to validate and run, or None."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    aliases = sum(1 for node in _fields(document) if node.alias is not None)
+    if aliases > MAX_ALIASES:
+        return f"the document has {aliases} aliases; at most {MAX_ALIASES} are allowed"
+    memo: dict[str, tuple[int, int]] = {}
+
+    def measure(selections: SelectionSetNode | None, seen: frozenset[str]) -> tuple[int, int]:
+        """(depth, fields) of a selection set, fragments expanded."""
+        depth = fields = 0
+        for node in selections.selections if selections else ():
+            if isinstance(node, FieldNode):
+                d, f = measure(node.selection_set, seen)
+                depth, fields = max(depth, d + 1), fields + f + 1
+            elif isinstance(node, InlineFragmentNode):
+                d, f = measure(node.selection_set, seen)
+                depth, fields = max(depth, d), fields + f
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                if name in seen or name not in fragments:
+                    continue  # cycles and unknown fragments are validation's to report
+                if name not in memo:
+                    memo[name] = measure(fragments[name].selection_set, seen | {name})
+                d, f = memo[name]
+                depth, fields = max(depth, d), fields + f
+            if fields > MAX_FIELDS:
+                break
+        return depth, fields
+
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            depth, fields = measure(definition.selection_set, frozenset())
+            if depth > MAX_DEPTH:
+                return f"the document is {depth} levels deep; at most {MAX_DEPTH} are allowed"
+            if fields > MAX_FIELDS:
+                return f"the document selects more than {MAX_FIELDS} fields"
+    return None
+
+
+def _parse_request(raw: bytes) -> tuple[DocumentNode, dict[str, Any] | None, str | None] | Response:
+    """The document, variables and operation name of a GraphQL POST, or the 400 to answer."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return error_response(400, "The body must be JSON: {query, variables, operationName}")
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        return error_response(400, "The body must be a JSON object whose `query` is a string")
+    variables, operation = body.get("variables"), body.get("operationName")
+    if variables is not None and not isinstance(variables, dict):
+        return error_response(400, "`variables` must be a JSON object")
+    if operation is not None and not isinstance(operation, str):
+        return error_response(400, "`operationName` must be a string")
+    query: str = body["query"]
+    if len(query) > MAX_QUERY_CHARS:
+        return error_response(400, f"The query is longer than {MAX_QUERY_CHARS} characters")
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError as exc:
+        return error_response(400, exc.message)
+    too_costly = _limits(document)
+    if too_costly:
+        return error_response(400, too_costly)
+    return document, variables, operation
+
+
+def _fields(document: DocumentNode) -> Iterator[FieldNode]:
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldNode):
+            yield node
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+
+
+class DropAfter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step: str
+    times: int = Field(default=1, ge=0, le=1000)
+
+
+class DataSettings(BaseModel):
+    """What a test may change of the emulated Data project while it runs."""
+
+    model_config = ConfigDict(extra="forbid")
+    workspace_name: str | None = Field(default=None, min_length=1)
+    """Rename the project, as a person can in Amplitude."""
+    introspection: bool | None = None
+    """Turn the schema's introspection off (some GraphQL APIs refuse it) or on."""
+    drop_after: DropAfter | None = None
+    """Lose the answer of the next successful calls of a step (upload, publish,
+    pull_request, merge): it takes effect, then the connection closes."""
+    failing_files: list[Literal["events", "user_properties"]] | None = None
+    """Uploads of these kinds of file answer 500 (until changed or reset)."""
+
+
+STEP_OF_MUTATION = {
+    "publishVersion": "publish",
+    "createPullRequest": "pull_request",
+    "mergePullRequest": "merge",
+}
+
+
+class DroppedAnswer(Response):
+    """Promise a body, then fail: the server closes the connection mid-answer, so the
+    client cannot tell whether the write took effect."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+        raise ConnectionAbortedError("sandbox: the answer was dropped after the write (a test asked)")
+
+
+def _mutation_step(document: DocumentNode, operation: str | None) -> str | None:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode) and (
+            operation is None or (definition.name and definition.name.value == operation)
+        ):
+            for node in definition.selection_set.selections:
+                if isinstance(node, FieldNode) and node.name.value in STEP_OF_MUTATION:
+                    return STEP_OF_MUTATION[node.name.value]
+    return None
+
+
 def routes(data: AmplitudeData) -> list[Route]:
     compiled = schema(data.auto_save)
     root = _Root(data)
 
     async def graphql(request: Request) -> Response:
         try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return error_response(400, "The body must be JSON: {query, variables, operationName}")
-        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-            return error_response(400, "The body must be JSON: {query, variables, operationName}")
-        result = graphql_sync(
-            compiled,
-            body["query"],
-            root_value=root,
-            variable_values=body.get("variables"),
-            operation_name=body.get("operationName"),
+            raw = await _read_body(request, MAX_BODY_BYTES)
+        except RequestTooBig:
+            return error_response(413, f"The body is larger than {MAX_BODY_BYTES} bytes")
+        except ClientDisconnect:
+            return error_response(400, "The body was not received")
+        parsed = _parse_request(raw)
+        if isinstance(parsed, Response):
+            return parsed
+        document, variables, operation = parsed
+        rules = [*specified_rules, *([] if data.introspection else [NoSchemaIntrospectionCustomRule])]
+        invalid = validate(compiled, document, rules)
+        if invalid:  # the document does not fit the schema: a client error [I]
+            return JSONResponse({"errors": [_error(e) for e in invalid]}, status_code=400)
+        result = execute_sync(
+            compiled, document, root_value=root, variable_values=variables, operation_name=operation
         )
+        if not result.errors:
+            step = _mutation_step(document, operation)
+            if step is not None and data.take_drop(step):
+                return DroppedAnswer()
         payload: dict[str, Any] = {"data": result.data}
-        status = 200  # GraphQL errors travel with 200, as the notes say [I]
+        status = 200  # refusals while executing travel with 200, as the notes say [I]
         if result.errors:
-            payload["errors"] = [{"message": e.message, "path": e.path} for e in result.errors]
+            payload["errors"] = [_error(e) for e in result.errors]
             originals = [e.original_error for e in result.errors if isinstance(e.original_error, DataError)]
-            status = max((o.status for o in originals), default=200)
+            status = max((o.status for o in originals), default=200 if result.data is not None else 400)
         return JSONResponse(payload, status_code=status)
 
     async def upload(request: Request) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+            return JSONResponse({"error": f"The upload is larger than {MAX_UPLOAD_BYTES} bytes"}, 413)
         try:
-            form = await request.form()
-        except Exception:
+            form = await request.form(max_files=1, max_fields=10)
+        except (MultiPartException, ValueError, ClientDisconnect):
             return JSONResponse(
-                {"error": "The body must be multipart/form-data with a field csv"}, status_code=400
+                {"error": "The body must be multipart/form-data with one file field csv"}, status_code=400
             )
         field = form.get("csv")
         if not isinstance(field, UploadFile):
@@ -153,9 +330,39 @@ def routes(data: AmplitudeData) -> list[Route]:
             body = data.upload(request.path_params["workspace"], request.path_params["branch"], text)
         except DataError as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
+        if data.take_drop("upload"):
+            return DroppedAnswer()
         return JSONResponse(body)
+
+    async def inspect(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                settings = DataSettings.model_validate_json(await request.body() or b"{}")
+            except ValidationError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+            try:
+                _change(data, settings)
+            except ValueError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(data.snapshot())
 
     return [
         Route("/graphql", graphql, methods=["POST"]),
         Route("/import/csv/{workspace}/{branch}", upload, methods=["POST"]),
+        Route("/_sandbox/amplitude/data", inspect, methods=["GET", "POST"]),
     ]
+
+
+def _change(data: AmplitudeData, settings: DataSettings) -> None:
+    if settings.drop_after is not None:
+        data.drop_after(settings.drop_after.step, settings.drop_after.times)
+    if settings.workspace_name is not None:
+        data.workspace_name = settings.workspace_name
+    if settings.introspection is not None:
+        data.introspection = settings.introspection
+    if settings.failing_files is not None:
+        data.failing_files = set(settings.failing_files)
+
+
+def _error(error: GraphQLError) -> dict[str, Any]:
+    return {"message": error.message, **({"path": error.path} if error.path else {})}

@@ -821,8 +821,10 @@ class ImportApplier:
     Upserts create or update events (and the categories they name), their properties
     (as the event's attributes: an override where the shared definition differs) and
     user properties; deleted items named in an import are restored. `Remove` detaches
-    from the plan and never deletes data: a live item becomes unexpected, a planned one
-    leaves [I]. All of it runs in the caller's transaction.
+    an event or a user property from the plan and never deletes data: a live item
+    becomes unexpected, a planned one leaves [I]; it "doesn't affect individual
+    properties" (the docs), so the CSV reader drops it on property rows. All of it runs
+    in the caller's transaction.
     """
 
     def __init__(self, taxonomy: AmplitudeTaxonomy) -> None:
@@ -836,7 +838,7 @@ class ImportApplier:
         for prop in changes.user_properties:
             self.user_property(prop)
         for removal in changes.removals:
-            self.remove(removal.kind, removal.name, removal.event)
+            self.remove(removal.kind, removal.name)
 
     def event(self, event: Any) -> None:
         t = self.t
@@ -905,18 +907,9 @@ class ImportApplier:
         else:
             t.update_user_property(name, changes, None)
 
-    def remove(self, kind: str, name: str, event_name: str | None) -> None:
+    def remove(self, kind: str, name: str) -> None:
         t = self.t
         with t.store.transaction() as conn:
-            if kind == "event_property":
-                event = conn.execute("SELECT id FROM amp_event WHERE name = ?", (event_name,)).fetchone()
-                row = t._property(conn, "event", name)
-                if event is not None and row is not None:
-                    conn.execute(
-                        "DELETE FROM amp_property_link WHERE property_id = ? AND parent_id = ?",
-                        (row["id"], event["id"]),
-                    )
-                return
             if kind == "event":
                 table, row = (
                     "amp_event",
