@@ -57,14 +57,14 @@ class FailStepRequest(BaseModel):
 
 
 class RefuseRequest(BaseModel):
-    """Make Stitch refuse records whose column has this value (a row the vendor rejects):
-    at `endpoint`, with `answer` (a status, or "drop": taken, then the answer is lost),
-    `times` times (None: always)."""
+    """Make Stitch refuse records whose column has this value (left out: any value), as
+    a vendor rejects a row: at `endpoint`, with `answer` (a status, or "drop": taken,
+    then the answer is lost), `times` times (None: always)."""
 
     model_config = ConfigDict(extra="forbid")
     table: str
     column: str
-    value: Any
+    value: Any = None
     endpoint: Literal["validate", "push", "both"] = "both"
     answer: Annotated[int, Field(ge=400, le=599)] | Literal["drop"] = 422
     times: int | None = Field(default=None, ge=1, le=1000)
@@ -198,7 +198,8 @@ class Sandbox:
             if isinstance(body, Response):
                 return body
             endpoints = frozenset({"validate", "push"} if body.endpoint == "both" else {body.endpoint})
-            self.warehouse.refuse(body.table, body.column, body.value, endpoints, body.answer, body.times)
+            value = body.value if "value" in body.model_fields_set else ...
+            self.warehouse.refuse(body.table, body.column, value, endpoints, body.answer, body.times)
             return JSONResponse({"ok": True})
 
         router_routes = [

@@ -35,6 +35,7 @@ from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown
 from pulumi_taxonomy.core.resource import resource_options, resource_props
 from pulumi_taxonomy.stitch.client import StitchClient, advice, client_for
 from pulumi_taxonomy.stitch.models import (
+    DELETED_AT,
     StitchConnection,
     WarehouseTableInputs,
     canonical,
@@ -244,11 +245,9 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
                 client.validate(batch)
             except (TaxonomyError, ConnectionError) as exc:
                 what = "Stitch refused a batch" if isinstance(exc, VendorError) else "a batch failed"
+                hint = f"{what} when validating it, so nothing was pushed. {self._advice(exc, batch)}"
                 raise ResourceError(
-                    self.describe({"table_name": inputs.table_name}),
-                    operation,
-                    exc,
-                    f"{what} when validating it, so nothing was pushed. {self.hint(exc, '')}".strip(),
+                    self.describe({"table_name": inputs.table_name}), operation, exc, hint.strip()
                 ) from exc
         for index, batch in enumerate(planned):
             try:
@@ -264,16 +263,28 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
                         self.describe({"table_name": inputs.table_name}),
                         operation,
                         exc,
-                        f"Stitch refused the first batch, so nothing was pushed. {self.hint(exc, '')}",
+                        f"Stitch refused the first batch, so nothing was pushed. {self._advice(exc, batch)}",
                     ) from exc
                 hint = self._undo(client, inputs, previous, landed, sequence, index, len(planned))
                 raise ResourceError(
                     self.describe({"table_name": inputs.table_name}),
                     operation,
                     exc,
-                    f"{hint} {self.hint(exc, '')}",
+                    f"{hint} {self._advice(exc, batch)}".strip(),
                 ) from exc
         return len(planned)
+
+    def _advice(self, error: Exception, batch: list[Record]) -> str:
+        """What to do; a refused batch of tombstones may be Stitch refusing their column."""
+        text = self.hint(error, "")
+        tombstones = any(DELETED_AT in record["data"] for record in batch)
+        if tombstones and isinstance(error, VendorError) and 400 <= error.status < 500:
+            text += (
+                f" The batch marks removed rows with {DELETED_AT}: if Stitch or the destination "
+                "refuses that column (Stitch reserves the _sdc prefix), set deleted_column to a "
+                "name of your own."
+            )
+        return text
 
     def _undo(
         self,

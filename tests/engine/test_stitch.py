@@ -284,6 +284,26 @@ def test_triggers_push_every_row_again(stack: Engine, sandbox: SandboxProcess) -
     assert set(owners(sandbox).values()) == {"growth"}
 
 
+def test_a_destination_that_refuses_sdc_columns_gets_another_tombstone_column(
+    stack: Engine, sandbox: SandboxProcess
+) -> None:
+    """The reference names no tombstone column, and Stitch's docs reserve the `_sdc` prefix
+    while Stitch itself loads `_sdc_deleted_at` for deleted rows. The default stays
+    `_sdc_deleted_at`; where it is refused, the error says to set `deleted_column`, and
+    that works."""
+    stack.up("t", WarehouseTableProvider(), inputs(rows(3)))
+    httpx.post(
+        f"{sandbox.url}/_sandbox/stitch/refuse", json={"table": TABLE, "column": "_sdc_deleted_at"}
+    ).raise_for_status()
+    with pytest.raises(ProviderFailed) as failure:
+        stack.up("t", WarehouseTableProvider(), inputs(rows(2)))
+    assert "nothing was pushed" in failure.value.text and "set deleted_column" in failure.value.text
+    op, updated = stack.up("t", WarehouseTableProvider(), inputs(rows(2), deleted_column="deleted_at"))
+    assert op == "update" and updated.outputs["pushed_records"] == 1
+    removed = warehouse(sandbox)["Event 00002"]
+    assert removed["deleted_at"].endswith("Z") and "_sdc_deleted_at" not in removed
+
+
 def key_diff(stack: Engine, name: str, news: dict[str, Any]) -> Any:
     existing = next(r for r in stack.resources.values() if r.urn.endswith(f"::{name}"))
     checked, failures = stack.server.check(

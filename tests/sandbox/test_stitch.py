@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_taxonomy.stitch.client import client_for
 from pulumi_taxonomy.testing import SandboxProcess
 
 TOKEN = {"authorization": "Bearer sandbox-stitch-token"}
@@ -158,3 +159,33 @@ def test_validate_never_answers_503(stitch: httpx.Client, sandbox: SandboxProces
     finally:
         sandbox.set_faults("")
     assert table(sandbox) == []
+
+
+@pytest.mark.parametrize(
+    ("token", "client_id", "base", "status_ok", "credentials_ok", "says"),
+    [
+        ("sandbox-stitch-token", 4231, "", True, True, "accepts the token for client id 4231"),
+        ("wrong-token", 4231, "", True, False, "answered 401"),
+        ("sandbox-stitch-token", 9999, "", True, False, "answered 403"),
+        ("sandbox-stitch-token", 4231, "http://127.0.0.1:9", False, False, "could not reach"),
+    ],
+)
+def test_probe_against_the_sandbox(
+    sandbox: SandboxProcess,
+    monkeypatch: pytest.MonkeyPatch,
+    token: str,
+    client_id: int,
+    base: str,
+    status_ok: bool,
+    credentials_ok: bool,
+    says: str,
+) -> None:
+    """What `doctor` will run: read-only, and each failure says what it is."""
+    sandbox.reset("empty")
+    monkeypatch.setenv("PULUMI_TAXONOMY_RETRIES", "1")
+    connection = {"access_token": token, "client_id": client_id, "base_url": base or sandbox.url}
+    status, credentials = client_for(connection).probe()
+    assert (status.ok, credentials.ok) == (status_ok, credentials_ok), (status, credentials)
+    assert says in credentials.detail and token not in credentials.detail
+    by_route = sandbox.stats()["by_route"]
+    assert "POST /v2/import/push" not in by_route and table(sandbox) == []

@@ -48,13 +48,13 @@ class StitchError(Exception):
 
 @dataclass
 class Refusal:
-    """Test hook: records of `table` whose `column` equals `value` get `answer` from the
-    chosen endpoints (`"drop"`: the request takes effect, then its answer is lost), at
-    most `times` times (None: always)."""
+    """Test hook: records of `table` whose `column` equals `value` (its JSON text; None:
+    any value) get `answer` from the chosen endpoints (`"drop"`: the request takes effect,
+    then its answer is lost), at most `times` times (None: always)."""
 
     table: str
     column: str
-    value: str
+    value: str | None
     endpoints: frozenset[str]
     answer: Answer
     times: int | None = None
@@ -65,7 +65,7 @@ class Refusal:
         return any(
             r["table_name"] == self.table
             and self.column in r["data"]
-            and json.dumps(r["data"][self.column]) == self.value
+            and (self.value is None or json.dumps(r["data"][self.column]) == self.value)
             for r in records
         )
 
@@ -130,14 +130,15 @@ class Warehouse:
         self,
         table: str,
         column: str,
-        value: Any,
+        value: Any = ...,
         endpoints: frozenset[str] = frozenset({"validate", "push"}),
         answer: Answer = 422,
         times: int | None = None,
     ) -> None:
-        """Test hook: see `Refusal`."""
+        """Test hook: see `Refusal` (`value` left out: any value)."""
         with self._refusals_lock:
-            self._refusals.append(Refusal(table, column, json.dumps(value), endpoints, answer, times))
+            text = None if value is ... else json.dumps(value)
+            self._refusals.append(Refusal(table, column, text, endpoints, answer, times))
 
     def refusal(self, endpoint: Endpoint, records: list[Json]) -> Answer | None:
         """The test hook's answer for these records at this endpoint, if one applies (and
