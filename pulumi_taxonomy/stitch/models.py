@@ -13,7 +13,7 @@ from pulumi_taxonomy.core.provider import ResourceInputs
 
 Region = Literal["us", "eu"]
 MAX_BATCH_BYTES = 4_000_000
-"""The reference page's 4 MB, read as 4,000,000 bytes (the newer docs allow 20 MB)."""
+"""The reference page's "less than 4MB", read as 4,000,000 bytes (the newer docs allow 20 MB)."""
 MAX_BATCH_RECORDS = 10_000
 MAX_KEY_LENGTH = 256
 DELETED_AT = "_sdc_deleted_at"
@@ -155,10 +155,10 @@ class WarehouseTableInputs(ResourceInputs):
             raise ValueError(f"{column} is a key name: a removed row keeps its key, so choose another")
         return column
 
-    @field_validator("triggers", mode="before")
+    @field_validator("triggers", "rows", mode="before")
     @classmethod
-    def _canonical_triggers(cls, triggers: Any) -> Any:
-        return canonical(triggers)
+    def _canonical(cls, value: Any) -> Any:
+        return canonical(value)
 
     @field_validator("triggers")
     @classmethod
@@ -168,15 +168,11 @@ class WarehouseTableInputs(ResourceInputs):
             raise ValueError(f"{problem}, and it would differ from itself on every apply")
         return triggers
 
-    @field_validator("rows", mode="before")
-    @classmethod
-    def _canonical(cls, rows: Any) -> Any:
-        return canonical(rows)
-
     @field_validator("rows")
     @classmethod
     def _stitch_rules(cls, rows: list[dict[str, Any]], info: ValidationInfo) -> list[dict[str, Any]]:
         keys: list[str] = info.data.get("key_names") or []
+        table = info.data.get("table_name") or ""
         deleted = info.data.get("deleted_column") or DELETED_AT
         limit = int(info.data.get("batch_max_bytes") or MAX_BATCH_BYTES)
         types: dict[str, tuple[str, int]] = {}
@@ -216,6 +212,10 @@ class WarehouseTableInputs(ResourceInputs):
                 if identity in seen:
                     raise ValueError(f"rows[{i}] has the same key as rows[{seen[identity]}]: {identity}")
                 seen[identity] = i
-            if record_size(row) + 200 > limit:
-                raise ValueError(f"rows[{i}] is larger than one batch may be ({limit} bytes)")
+            # The row as the largest record it can become (a tombstone, the longest client id
+            # and sequence), alone in a JSON array, must stay below the batch limit.
+            largest = {"client_id": 999_999, "table_name": table, "sequence": 2**63 - 1, "action": "upsert",
+                       "key_names": keys, "data": {**row, deleted: "2000-01-01T00:00:00.000Z"}}  # fmt: skip
+            if record_size(largest) + 2 >= limit:
+                raise ValueError(f"rows[{i}] is too large for one batch (batches stay below {limit} bytes)")
         return rows

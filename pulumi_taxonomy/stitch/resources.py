@@ -59,14 +59,14 @@ def next_sequence(at_least: int) -> int:
 
 
 def batches(records: list[Record], max_bytes: int, max_records: int) -> list[list[Record]]:
-    """Consecutive batches, each as full as both limits allow (the JSON array's bytes
-    and its record count)."""
+    """Consecutive batches, each as full as both limits allow: the JSON array stays below
+    `max_bytes` (the reference: "less than 4MB") and holds at most `max_records`."""
     out: list[list[Record]] = []
     current: list[Record] = []
     size = 2  # the brackets of the JSON array
     for record in records:
         extra = record_size(record) + (1 if current else 0)
-        if current and (size + extra > max_bytes or len(current) >= max_records):
+        if current and (size + extra >= max_bytes or len(current) >= max_records):
             out.append(current)
             current, size, extra = [], 2, record_size(record)
         current.append(record)

@@ -377,7 +377,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (inputs([{"event": "x" * 257}]), "256"),
     (inputs([{"event": "A", "owner": "x"}, {"event": "B", "owner": 3}]), "rows[1].owner is number"),
     (inputs([{"event": "A", "_sdc_deleted_at": "now"}]), "_sdc_"),
-    (inputs([{"event": "A", "notes": "x" * 20_000}], batch_max_bytes=10_000), "larger than one batch"),
+    (inputs([{"event": "A", "notes": "x" * 20_000}], batch_max_bytes=10_000), "too large for one batch"),
     (inputs([], key_names=[]), "at least 1"),
     (inputs([], table_name=""), "at least 1"),
     (inputs([{"event": "A", "score": math.nan}]), "rows[0].score is NaN or infinite"),

@@ -151,6 +151,25 @@ def test_hook_drops_the_answer_after_the_push_took_effect(
     assert stitch.post("/push", json=[record(2, status="kept")]).status_code == 201
 
 
+def test_a_body_must_be_less_than_4mb(stitch: httpx.Client, sandbox: SandboxProcess) -> None:
+    # stitch-import-api.md:105 "Must be less than 4MB", read as 4,000,000 bytes.
+    def body(size: int) -> bytes:
+        empty = json.dumps([record(1, blob="")], separators=(",", ":")).encode()
+        return json.dumps([record(1, blob="x" * (size - len(empty)))], separators=(",", ":")).encode()
+
+    assert len(body(4_000_000)) == 4_000_000
+    assert stitch.post("/push", content=body(4_000_000), headers=JSON).status_code == 413
+    assert table(sandbox) == []
+    assert stitch.post("/push", content=body(3_999_999), headers=JSON).status_code == 201
+
+
+def test_only_the_reference_endpoints_are_served(stitch: httpx.Client) -> None:
+    # The reference documents status, validate and push (upsert); the newer /batch is not
+    # emulated, so a client that used it would fail here rather than pass by accident.
+    response = stitch.post("/batch", json={"table_name": "users", "messages": []})
+    assert response.status_code == 404 and response.json()["status"] == "ERROR"
+
+
 def test_validate_never_answers_503(stitch: httpx.Client, sandbox: SandboxProcess) -> None:
     sandbox.set_faults("503=1", seed=1)
     try:
