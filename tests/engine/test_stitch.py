@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -357,6 +358,10 @@ def test_a_renamed_resource_keeps_its_rows(stack: Engine, sandbox: SandboxProces
     assert [e for e, r in held.items() if "_sdc_deleted_at" in r] == ["Event 00003"], (
         "only the row the new resource does not declare is marked deleted"
     )
+    # The warning reaches the server's stderr, which a thread drains: wait for it, bounded.
+    deadline = time.monotonic() + 10
+    while "instead of being marked deleted" not in stack.server.output and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert "row(s) left as they are instead of being marked deleted" in stack.server.output
 
 
