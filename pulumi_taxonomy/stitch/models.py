@@ -74,17 +74,14 @@ def number_problem(value: Any, path: str, *, rounding: bool = True) -> str | Non
     """Why a number inside `value` cannot reach Stitch as written (naming its path), or
     None. NaN and infinities are not JSON (a JSON dump would turn them into null); whole
     numbers beyond 2^53 may already have been rounded on the way from the program."""
+    if value is None or isinstance(value, str | bool):
+        return None  # the common case, first
     if isinstance(value, float) and not math.isfinite(value):
         return (
             f"{path} is NaN or infinite: JSON has no such number, so Stitch cannot receive it "
             "(use null or a string)"
         )
-    if (
-        rounding
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and abs(value) > SAFE_INTEGER
-    ):
+    if rounding and isinstance(value, int | float) and abs(value) > SAFE_INTEGER:
         return (
             f"{path} is beyond 2^53: Pulumi carries numbers as 64-bit floats, which round such "
             "numbers, so it may not be the number the program wrote; send it as a string"
@@ -177,18 +174,21 @@ class WarehouseTableInputs(ResourceInputs):
         limit = int(info.data.get("batch_max_bytes") or MAX_BATCH_BYTES)
         types: dict[str, tuple[str, int]] = {}
         seen: dict[str, int] = {}
+        named: set[str] = set()  # column names already checked (rows share them)
         for i, row in enumerate(rows):
             for column, value in row.items():
-                if not column or reserved(column):
-                    raise ValueError(
-                        f"rows[{i}].{column or '<empty>'}: a column name must be non-empty and "
-                        + RESERVED_RULE
-                    )
-                if column == deleted:
-                    raise ValueError(
-                        f"rows[{i}].{column}: this column marks removed rows (deleted_column); "
-                        "a row of the program cannot carry it"
-                    )
+                if column not in named:
+                    if not column or reserved(column):
+                        raise ValueError(
+                            f"rows[{i}].{column or '<empty>'}: a column name must be non-empty and "
+                            + RESERVED_RULE
+                        )
+                    if column == deleted:
+                        raise ValueError(
+                            f"rows[{i}].{column}: this column marks removed rows (deleted_column); "
+                            "a row of the program cannot carry it"
+                        )
+                    named.add(column)
                 problem = number_problem(value, f"rows[{i}].{column}")
                 if problem:
                     raise ValueError(problem)
