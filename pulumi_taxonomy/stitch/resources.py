@@ -317,10 +317,10 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
                 client.push(batch)
         except (TaxonomyError, ConnectionError) as undo_error:
             return (
-                f"{where}, and pushing back the previous values of the {len(restore)} row(s) before it "
-                f"failed too ({undo_error}): the warehouse may hold new values the stack's state does "
-                "not know. Apply this program again (it pushes them again), or, to go back to the "
-                "previous program, change `triggers` so that every row is pushed."
+                f"{where}, and pushing back the previous values of the {len(restore)} row(s) that may "
+                f"have landed failed too ({undo_error}): the warehouse may hold values the stack's "
+                "state does not know. Run the same command again (it pushes them again), or, to go "
+                "back to the previous program, change `triggers` so that every row is pushed."
             )
         return (
             f"{where}; the {len(restore)} row(s) of the batches that may have landed were pushed back "

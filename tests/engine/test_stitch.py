@@ -224,6 +224,24 @@ def test_a_push_that_fails_partway_is_undone(
     assert set(owners(sandbox).values()) == {"growth"}
 
 
+def test_when_the_undo_fails_too_triggers_bring_the_warehouse_back(sandbox: SandboxProcess) -> None:
+    sandbox.reset("empty")
+    fast = {**env(sandbox.url), "PULUMI_TAXONOMY_RETRY_WAIT": "0.02", "PULUMI_TAXONOMY_RETRIES": "2"}
+    with Engine(env=fast) as engine:
+        old = rows(25)
+        engine.up("t", WarehouseTableProvider(), inputs(old, batch_max_records=5))
+        refuse_owner(sandbox, "refused", endpoint="push", answer=503)
+        refuse_owner(sandbox, "growth", endpoint="push", answer=503, times=2)  # the undo's two attempts
+        new = with_owner(rows(25, owner="new"), 12, "refused")
+        with pytest.raises(ProviderFailed) as failure:
+            engine.up("t", WarehouseTableProvider(), inputs(new, batch_max_records=5))
+        assert "that may have landed failed too" in failure.value.text
+        assert "change `triggers` so that every row is pushed" in failure.value.text
+        assert list(owners(sandbox).values()).count("new") == 10, "the warehouse differs from the state"
+        op, _ = engine.up("t", WarehouseTableProvider(), inputs(old, batch_max_records=5, triggers=[1]))
+        assert op == "update" and set(owners(sandbox).values()) == {"growth"}
+
+
 def test_a_failed_create_leaves_no_live_rows(stack: Engine, sandbox: SandboxProcess) -> None:
     refuse_owner(sandbox, "refused", endpoint="push", answer=422)
     with pytest.raises(ProviderFailed) as failure:
