@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
@@ -57,12 +57,17 @@ class FailStepRequest(BaseModel):
 
 
 class RefuseRequest(BaseModel):
-    """Make Stitch refuse records whose column has this value (a row the vendor rejects)."""
+    """Make Stitch refuse records whose column has this value (left out: any value), as
+    a vendor rejects a row: at `endpoint`, with `answer` (a status, or "drop": taken,
+    then the answer is lost), `times` times (None: always)."""
 
     model_config = ConfigDict(extra="forbid")
     table: str
     column: str
-    value: Any
+    value: Any = None
+    endpoint: Literal["validate", "push", "both"] = "both"
+    answer: Annotated[int, Field(ge=400, le=599)] | Literal["drop"] = 422
+    times: int | None = Field(default=None, ge=1, le=1000)
 
 
 class SourceRequest(BaseModel):
@@ -192,7 +197,9 @@ class Sandbox:
             body = await _json_body(request, RefuseRequest)
             if isinstance(body, Response):
                 return body
-            self.warehouse.refuse(body.table, body.column, body.value)
+            endpoints = frozenset({"validate", "push"} if body.endpoint == "both" else {body.endpoint})
+            value = body.value if "value" in body.model_fields_set else ...
+            self.warehouse.refuse(body.table, body.column, value, endpoints, body.answer, body.times)
             return JSONResponse({"ok": True})
 
         router_routes = [

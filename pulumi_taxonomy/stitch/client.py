@@ -1,19 +1,28 @@
-"""A typed client of the Stitch Import API: status, validate, push."""
+"""A typed client of the Stitch Import API: status, validate, push, and a read-only probe.
+
+Requests follow `shared/reference/stitch-import-api.md` (whose endpoint URLs and answer
+table come from the vendor's data files `_data/taps/import-api/endpoints.yml` and
+`return-codes.yml`): bearer auth, a JSON array of records, `201` from push, `200` from
+validate, `{"status": "OK"}` from status. Every answer outside the 2xx range, a
+redirect included, is an error that says what Stitch meant and what to do.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import tenacity
 
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
     AmbiguousWrite,
     ApiError,
     ConfigurationError,
+    TaxonomyError,
     VendorError,
     common_error,
 )
@@ -22,7 +31,69 @@ from pulumi_taxonomy.core.limits import CostPolicy
 from pulumi_taxonomy.stitch.models import StitchConnection
 
 BASE_URLS = {"us": "https://api.stitchdata.com", "eu": "https://api.eu-central-1.stitchdata.com"}
-IMPORT = "/v2/import"
+STATUS = "/v2/import/status"
+VALIDATE = "/v2/import/validate"
+PUSH = "/v2/import/push"
+
+MEANINGS = {
+    400: "Stitch could not read the request (malformed JSON, not an array of records, or too many records)",
+    401: "Stitch refused the access token",
+    403: "the access token may not write for this client id",
+    404: "Stitch does not serve this endpoint at this address",
+    405: "the endpoint does not accept this HTTP method",
+    410: "Stitch no longer serves this endpoint",
+    413: "the request body is larger than Stitch accepts",
+    415: "Stitch refused the request's content type",
+    422: "a record lacks a required field or carries a value Stitch refuses",
+    503: "the Import API is experiencing problems",
+    504: "the Import API could not process the request in time",
+}
+"""What each answer means, after the vendor's return-code table."""
+
+
+def advice(status: int, client_id: int | None = None) -> str:
+    """What a person does about an answer with this status."""
+    if status in (401, 403):
+        which = f"client id {client_id}" if client_id is not None else "the client id"
+        return (
+            "check the access token and the client id (connection input, stack config "
+            "stitchAccessToken / stitchClientId, or STITCH_ACCESS_TOKEN / STITCH_CLIENT_ID): "
+            f"{which} must be the account the token belongs to, and a token works only on its "
+            "region's host (region us: api.stitchdata.com, eu: api.eu-central-1.stitchdata.com)."
+        )
+    if 300 <= status < 400:
+        return (
+            "Stitch answered with a redirect, so nothing was accepted: check the base URL "
+            "(https://, no path and no trailing slash) and any proxy in between."
+        )
+    if status in (404, 405, 410):
+        return (
+            "check the base URL (stitchBaseUrl / STITCH_BASE_URL); if it is right, Stitch has "
+            "retired the /v2/import/push endpoint this version uses: upgrade pulumi-taxonomy."
+        )
+    if status == 413:
+        return "lower batch_max_bytes (the reference allows 4 MB per request)."
+    if status in (503, 504) or status >= 500:
+        return (
+            "Stitch is having trouble (see http://status.stitchdata.com/); the request was "
+            "retried; apply again later."
+        )
+    return "read Stitch's message above: the rows passed check, so this is a rule Stitch applies."
+
+
+def error_for(call: str, response: httpx.Response) -> VendorError:
+    try:
+        body = response.json()
+        message = str(body.get("message") or body) if isinstance(body, dict) else str(body)
+    except ValueError:
+        message = response.text[:500] or response.reason_phrase
+    meaning = MEANINGS.get(response.status_code)
+    if meaning:
+        message = f"{message} ({meaning})"
+    common = common_error(call, response.status_code, message)
+    if common is not None:
+        return common
+    return ApiError(call, response.status_code, message)
 
 
 @dataclass(frozen=True)
@@ -54,16 +125,19 @@ def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> Sti
     return StitchSettings(token, client, base_url.rstrip("/"))
 
 
-def error_for(call: str, response: httpx.Response) -> VendorError:
-    try:
-        body = response.json()
-        message = str(body.get("message") or body) if isinstance(body, dict) else str(body)
-    except ValueError:
-        message = response.text[:500] or response.reason_phrase
-    common = common_error(call, response.status_code, message)
-    if common is not None:
-        return common
-    return ApiError(call, response.status_code, message)
+@dataclass(frozen=True)
+class ProbeResult:
+    """One read-only check (for `pulumi-taxonomy doctor`): what, whether it passed, and why."""
+
+    check: str
+    ok: bool
+    detail: str
+
+
+STATUS_CHECK = "Stitch status endpoint"
+CREDENTIALS = "Stitch credentials"
+PROBE_TABLE = "pulumi_taxonomy_probe"
+"""The table named by the probe's record; `/validate` stores nothing, so it is never made."""
 
 
 class StitchClient:
@@ -71,27 +145,107 @@ class StitchClient:
         self.http = http
         self.client_id = client_id
 
+    def record(
+        self, table_name: str, key_names: list[str], sequence: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One record as the reference's request body example shows it (reference lines 37-52)."""
+        return {
+            "client_id": self.client_id,
+            "table_name": table_name,
+            "sequence": sequence,
+            "action": "upsert",
+            "key_names": key_names,
+            "data": data,
+        }
+
     def status(self) -> bool:
+        """True when the status endpoint says the Import API is operating correctly."""
         try:
-            body = self.http.request("GET", f"{IMPORT}/status").json()
-        except (VendorError, ConnectionError):
+            body = self._get_status().json()
+        except (TaxonomyError, ConnectionError, ValueError):
             return False
         return isinstance(body, dict) and body.get("status") == "OK"
 
-    def _send(self, path: str, records: list[dict[str, Any]]) -> httpx.Response:
-        body = json.dumps(records, separators=(",", ":"), ensure_ascii=False).encode()
-        return self.http.request("POST", path, content=body, headers={"content-type": "application/json"})
-
     def validate(self, records: list[dict[str, Any]]) -> None:
-        self._send(f"{IMPORT}/validate", records)
+        """Stitch checks the records and stores nothing (reference line 191): when the
+        answer is lost, sending them again is safe, so it is retried."""
+        policy = self.http.retry
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(policy.attempts),
+            wait=tenacity.wait_exponential_jitter(multiplier=policy.initial_wait, max=policy.max_wait),
+            retry=tenacity.retry_if_exception_type(AmbiguousWrite),
+            reraise=True,
+        )
+        try:
+            retrying(self._send, VALIDATE, records)
+        except AmbiguousWrite as lost:
+            raise ConnectionError(
+                f"{lost.call}: the answer was lost {policy.attempts} times in a row; nothing was pushed"
+            ) from lost
 
     def push(self, records: list[dict[str, Any]]) -> None:
+        """Push one batch. When the answer is lost, the same records go once more: whatever
+        Stitch does with two identical records of one sequence (keep either; the reference
+        warns that same-key records of one sequence may "fail"), both copies hold the same
+        data, and a copy that arrives late cannot undo a newer write, whose sequence is
+        higher. A second lost answer raises `AmbiguousWrite`: the batch may have landed."""
         try:
-            self._send(f"{IMPORT}/push", records)
+            self._send(PUSH, records)
         except AmbiguousWrite:
-            # Sending the same records with the same sequences again cannot regress a
-            # row (equal sequences replace with the same data): resend once.
-            self._send(f"{IMPORT}/push", records)
+            self._send(PUSH, records)
+
+    def probe(self) -> list[ProbeResult]:
+        """Read-only checks: the status endpoint answers, and the token and client id are
+        accepted (a `/validate` of one harmless record, which stores nothing)."""
+        results: list[ProbeResult] = []
+        try:
+            body = self._get_status().json()
+            ok = isinstance(body, dict) and body.get("status") == "OK"
+            detail = "the Import API is operating correctly" if ok else f"unexpected answer: {body!r}"
+        except (TaxonomyError, ConnectionError, ValueError) as exc:
+            ok, detail = False, f"{exc} Do not push data now."
+        results.append(ProbeResult(STATUS_CHECK, ok, detail))
+        host = self.http.client.base_url.host
+        try:
+            self.validate([self.record(PROBE_TABLE, ["id"], 1, {"id": 1})])
+            accepted = f"{host} accepts the token for client id {self.client_id}"
+            results.append(ProbeResult(CREDENTIALS, True, accepted))
+        except VendorError as exc:
+            results.append(ProbeResult(CREDENTIALS, False, f"{exc} {advice(exc.status, self.client_id)}"))
+        except (TaxonomyError, ConnectionError) as exc:
+            results.append(ProbeResult(CREDENTIALS, False, str(exc)))
+        return results
+
+    def _get_status(self) -> httpx.Response:
+        # The status endpoint needs no authentication (reference line 190): the token stays home.
+        return self._expect_success(STATUS, self.http.request("GET", STATUS, auth=None))
+
+    def _send(self, path: str, records: list[dict[str, Any]]) -> httpx.Response:
+        # Strict JSON: NaN and infinities are refused here too (check refuses them first).
+        body = json.dumps(records, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+        response = self.http.request("POST", path, content=body, headers={"content-type": "application/json"})
+        return self._expect_success(path, response)
+
+    def _expect_success(self, path: str, response: httpx.Response) -> httpx.Response:
+        """2xx is success (reference line 165); a redirect is never followed nor taken for one."""
+        if response.is_success:
+            return response
+        call = f"Stitch {response.request.method} {path}"
+        target = response.headers.get("location", "")
+        where = f" to {target}" if target else ""
+        raise ApiError(call, response.status_code, f"a redirect{where}", advice(response.status_code))
+
+
+class BearerToken(httpx.Auth):
+    """`Authorization: Bearer <token>` (reference lines 132-136), dropped where a request
+    asks for no auth."""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["authorization"] = self._header
+        yield request
 
 
 _clients: Registry[StitchClient] = Registry()
@@ -109,7 +263,7 @@ def client_for(connection: StitchConnection | Mapping[str, Any] | None) -> Stitc
                 credential_id=credential_id,
                 policy=CostPolicy(2, 10**9, 3600),
                 error_for=error_for,
-                headers={"authorization": f"Bearer {settings.access_token}"},
+                auth=BearerToken(settings.access_token),
             ),
             settings.client_id,
         ),

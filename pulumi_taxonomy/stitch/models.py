@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -11,11 +13,20 @@ from pulumi_taxonomy.core.provider import ResourceInputs
 
 Region = Literal["us", "eu"]
 MAX_BATCH_BYTES = 4_000_000
-"""The reference page's 4 MB, read as 4,000,000 bytes (the newer docs allow 20 MB)."""
+"""The reference page's "less than 4MB", read as 4,000,000 bytes (the newer docs allow 20 MB)."""
 MAX_BATCH_RECORDS = 10_000
 MAX_KEY_LENGTH = 256
 DELETED_AT = "_sdc_deleted_at"
-RESERVED_PREFIX = "_sdc_"
+RESERVED_PREFIXES = ("_sdc", "_rjm")
+"""Stitch's own table and column prefixes (case-insensitive): destinations reject data
+that uses them, after the Import API accepted it (Stitch's rejected-records guide)."""
+
+
+def reserved(name: str) -> bool:
+    return name.casefold().startswith(RESERVED_PREFIXES)
+
+
+RESERVED_RULE = "must not start with _sdc or _rjm (Stitch's own prefixes, which destinations reject)"
 
 
 class StitchConnection(BaseModel):
@@ -55,6 +66,44 @@ def family(value: Any) -> str | None:
     return "object" if isinstance(value, dict) else "array"
 
 
+SAFE_INTEGER = 2**53
+"""Pulumi carries every number as a 64-bit float: beyond this, whole numbers are rounded."""
+
+
+def number_problem(value: Any, path: str, *, rounding: bool = True) -> str | None:
+    """Why a number inside `value` cannot reach Stitch as written (naming its path), or
+    None. NaN and infinities are not JSON (a JSON dump would turn them into null); whole
+    numbers beyond 2^53 may already have been rounded on the way from the program."""
+    if value is None or isinstance(value, str | bool):
+        return None  # the common case, first
+    if isinstance(value, float) and not math.isfinite(value):
+        return (
+            f"{path} is NaN or infinite: JSON has no such number, so Stitch cannot receive it "
+            "(use null or a string)"
+        )
+    if rounding and isinstance(value, int | float) and abs(value) > SAFE_INTEGER:
+        return (
+            f"{path} is beyond 2^53: Pulumi carries numbers as 64-bit floats, which round such "
+            "numbers, so it may not be the number the program wrote; send it as a string"
+        )
+    items: Any = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, item in items:
+        found = number_problem(
+            item, f"{path}.{key}" if isinstance(value, dict) else f"{path}[{key}]", rounding=rounding
+        )
+        if found:
+            return found
+    return None
+
+
+def warehouse_table(name: str) -> str:
+    """The table a name most likely lands in: destinations fold case and turn other
+    characters into `_` (Postgres `Plan Events` and `plan_events` are one table)."""
+    return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
+
+
 def record_size(record: dict[str, Any]) -> int:
     return len(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode())
 
@@ -67,36 +116,82 @@ class WarehouseTableInputs(ResourceInputs):
     connection: StitchConnection | None = None
     table_name: str = Field(min_length=1, max_length=255, pattern=r"^\S(.*\S)?$")
     key_names: list[str] = Field(min_length=1)
+    deleted_column: str = Field(default=DELETED_AT, min_length=1, max_length=255, pattern=r"^\S(.*\S)?$")
+    """The column a removed row is pushed again with, set to when it was removed. Stitch's
+    own name for it is `_sdc_deleted_at`; choose another where the destination rejects
+    `_sdc` columns sent through the Import API. Rows may not carry this column."""
+    triggers: list[Any] = Field(default_factory=list)
+    """Any values: when they change, every row is pushed again (an update, not a replace).
+    The way back to a known state when the warehouse may differ from the stack's."""
     batch_max_bytes: int = Field(default=MAX_BATCH_BYTES, ge=10_000, le=20_000_000)
     batch_max_records: int = Field(default=MAX_BATCH_RECORDS, ge=1, le=20_000)
     rows: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("table_name")
+    @classmethod
+    def _table(cls, name: str) -> str:
+        if reserved(name):
+            raise ValueError(f"a table name {RESERVED_RULE}")
+        return name
 
     @field_validator("key_names")
     @classmethod
     def _keys(cls, keys: list[str]) -> list[str]:
         if any(not k.strip() for k in keys) or len(set(keys)) != len(keys):
             raise ValueError("key names must be non-empty and unique")
+        if any(reserved(k) for k in keys):
+            raise ValueError(f"a key name {RESERVED_RULE}")
         return keys
 
-    @field_validator("rows", mode="before")
+    @field_validator("deleted_column")
     @classmethod
-    def _canonical(cls, rows: Any) -> Any:
-        return canonical(rows)
+    def _deleted_column(cls, column: str, info: ValidationInfo) -> str:
+        if column != DELETED_AT and reserved(column):
+            raise ValueError(f"deleted_column {RESERVED_RULE}, except {DELETED_AT} itself")
+        if column in (info.data.get("key_names") or []):
+            raise ValueError(f"{column} is a key name: a removed row keeps its key, so choose another")
+        return column
+
+    @field_validator("triggers", "rows", mode="before")
+    @classmethod
+    def _canonical(cls, value: Any) -> Any:
+        return canonical(value)
+
+    @field_validator("triggers")
+    @classmethod
+    def _finite_triggers(cls, triggers: list[Any]) -> list[Any]:
+        problem = number_problem(triggers, "triggers", rounding=False)
+        if problem:
+            raise ValueError(f"{problem}, and it would differ from itself on every apply")
+        return triggers
 
     @field_validator("rows")
     @classmethod
     def _stitch_rules(cls, rows: list[dict[str, Any]], info: ValidationInfo) -> list[dict[str, Any]]:
         keys: list[str] = info.data.get("key_names") or []
+        table = info.data.get("table_name") or ""
+        deleted = info.data.get("deleted_column") or DELETED_AT
         limit = int(info.data.get("batch_max_bytes") or MAX_BATCH_BYTES)
         types: dict[str, tuple[str, int]] = {}
         seen: dict[str, int] = {}
+        named: set[str] = set()  # column names already checked (rows share them)
         for i, row in enumerate(rows):
             for column, value in row.items():
-                if not column or column.startswith(RESERVED_PREFIX):
-                    raise ValueError(
-                        f"rows[{i}].{column or '<empty>'}: column names must be non-empty and not "
-                        f"start with {RESERVED_PREFIX} (Stitch's own columns)"
-                    )
+                if column not in named:
+                    if not column or reserved(column):
+                        raise ValueError(
+                            f"rows[{i}].{column or '<empty>'}: a column name must be non-empty and "
+                            + RESERVED_RULE
+                        )
+                    if column == deleted:
+                        raise ValueError(
+                            f"rows[{i}].{column}: this column marks removed rows (deleted_column); "
+                            "a row of the program cannot carry it"
+                        )
+                    named.add(column)
+                problem = number_problem(value, f"rows[{i}].{column}")
+                if problem:
+                    raise ValueError(problem)
                 kind = family(value)
                 if kind is not None:
                     first = types.setdefault(column, (kind, i))
@@ -117,6 +212,10 @@ class WarehouseTableInputs(ResourceInputs):
                 if identity in seen:
                     raise ValueError(f"rows[{i}] has the same key as rows[{seen[identity]}]: {identity}")
                 seen[identity] = i
-            if record_size(row) + 200 > limit:
-                raise ValueError(f"rows[{i}] is larger than one batch may be ({limit} bytes)")
+            # The row as the largest record it can become (a tombstone, the longest client id
+            # and sequence), alone in a JSON array, must stay below the batch limit.
+            largest = {"client_id": 999_999, "table_name": table, "sequence": 2**63 - 1, "action": "upsert",
+                       "key_names": keys, "data": {**row, deleted: "2000-01-01T00:00:00.000Z"}}  # fmt: skip
+            if record_size(largest) + 2 >= limit:
+                raise ValueError(f"rows[{i}] is too large for one batch (batches stay below {limit} bytes)")
         return rows

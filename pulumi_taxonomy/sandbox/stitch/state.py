@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pulumi_taxonomy.sandbox.store import Store
 
@@ -19,6 +21,12 @@ MAX_BODY_BYTES = 4_000_000
 MAX_RECORDS = 10_000
 MAX_KEY_LENGTH = 256
 REQUIRED = ("client_id", "table_name", "sequence", "action", "key_names", "data")
+MAX_SEQUENCE = 2**63 - 1
+"""Sequences are 64-bit: Stitch's own target writes 19-digit ones. Larger or negative
+ones are refused (422), the stricter reading [I]."""
+
+Endpoint = Literal["validate", "push"]
+Answer = int | Literal["drop"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS st_row (
@@ -38,9 +46,31 @@ class StitchError(Exception):
         self.message = message
 
 
-def check_records(
-    body: object, client_id: int, refusals: frozenset[tuple[str, str, str]] = frozenset()
-) -> list[Json]:
+@dataclass
+class Refusal:
+    """Test hook: records of `table` whose `column` equals `value` (its JSON text; None:
+    any value) get `answer` from the chosen endpoints (`"drop"`: the request takes effect,
+    then its answer is lost), at most `times` times (None: always)."""
+
+    table: str
+    column: str
+    value: str | None
+    endpoints: frozenset[str]
+    answer: Answer
+    times: int | None = None
+
+    def matches(self, endpoint: Endpoint, records: list[Json]) -> bool:
+        if endpoint not in self.endpoints or self.times == 0:
+            return False
+        return any(
+            r["table_name"] == self.table
+            and self.column in r["data"]
+            and (self.value is None or json.dumps(r["data"][self.column]) == self.value)
+            for r in records
+        )
+
+
+def check_records(body: object, client_id: int) -> list[Json]:
     """The checks push and validate share; raises StitchError with the vendor's code."""
     if not isinstance(body, list):
         raise StitchError(400, "The request body must be a JSON array of records")
@@ -65,6 +95,8 @@ def check_records(
             raise StitchError(422, f"{where}: table_name must be a non-empty string")
         if not isinstance(record["sequence"], int) or isinstance(record["sequence"], bool):
             raise StitchError(422, f"{where}: sequence must be an integer")
+        if not 0 <= record["sequence"] <= MAX_SEQUENCE:
+            raise StitchError(422, f"{where}: sequence must be between 0 and {MAX_SEQUENCE}")
         if record["action"] != "upsert":
             raise StitchError(422, f'{where}: action must be "upsert"')
         keys, data = record["key_names"], record["data"]
@@ -72,9 +104,6 @@ def check_records(
             raise StitchError(422, f"{where}: key_names must be a non-empty array of column names")
         if not isinstance(data, dict):
             raise StitchError(422, f"{where}: data must be an object")
-        for column, value in data.items():
-            if (record["table_name"], column, json.dumps(value)) in refusals:
-                raise StitchError(422, f"{where}: {column} = {value!r} is refused (sandbox test hook)")
         for key in keys:
             if data.get(key) is None:
                 raise StitchError(422, f"{where}: primary key {key!r} is missing or null in data")
@@ -88,16 +117,39 @@ def check_records(
 class Warehouse:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.refusals: frozenset[tuple[str, str, str]] = frozenset()
+        self._refusals: list[Refusal] = []
+        self._refusals_lock = threading.Lock()
         store.apply_schema(SCHEMA)
 
     def clear(self, conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM st_row")
-        self.refusals = frozenset()
+        with self._refusals_lock:
+            self._refusals = []
 
-    def refuse(self, table: str, column: str, value: Any) -> None:
-        """Test hook: records of `table` whose `column` equals `value` are refused (422)."""
-        self.refusals = self.refusals | {(table, column, json.dumps(value))}
+    def refuse(
+        self,
+        table: str,
+        column: str,
+        value: Any = ...,
+        endpoints: frozenset[str] = frozenset({"validate", "push"}),
+        answer: Answer = 422,
+        times: int | None = None,
+    ) -> None:
+        """Test hook: see `Refusal` (`value` left out: any value)."""
+        with self._refusals_lock:
+            text = None if value is ... else json.dumps(value)
+            self._refusals.append(Refusal(table, column, text, endpoints, answer, times))
+
+    def refusal(self, endpoint: Endpoint, records: list[Json]) -> Answer | None:
+        """The test hook's answer for these records at this endpoint, if one applies (and
+        counts down its `times`)."""
+        with self._refusals_lock:
+            for rule in self._refusals:
+                if rule.matches(endpoint, records):
+                    if rule.times is not None:
+                        rule.times -= 1
+                    return rule.answer
+        return None
 
     def push(self, records: list[Json]) -> None:
         with self.store.transaction() as conn:
