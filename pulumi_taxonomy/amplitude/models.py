@@ -31,9 +31,11 @@ def _valid_name(value: str) -> str:
 
 def path_name_problem(name: str) -> str | None:
     """Why `name` cannot go into a URL path as one segment naming exactly its object, or
-    None. Front ends often decode `%2F`, so such a name could reach another object
-    (`a/restore`); refusing it is safer than any encoding. Backslashes are refused
-    too: some front ends read them as `/`."""
+    None. Front ends decode `%2F` and normalise dot segments (`.`, `..`), so such a
+    name could reach another object (`../category/412941`); refusing them is safer than
+    any encoding. Backslashes are refused too: some front ends read them as `/`."""
+    if name in (".", ".."):
+        return f"{name!r} is a dot segment, which URLs resolve away"
     if "/" in name or "\\" in name:
         return "it contains a slash ('/' or '\\'), which front ends may read as a path separator"
     return None

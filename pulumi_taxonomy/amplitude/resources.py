@@ -6,20 +6,27 @@ reference into `__provider`: their module path and names are a public contract.
 
 Choices worth knowing:
 - Ids never depend on names, so renames are in-place updates (`new_event_type`...).
+  Moving a property between the shared definition and an event (or between events,
+  or group types) is an in-place update too: it attaches the property where it goes,
+  then detaches it where it was, and never deletes the shared definition it relies on.
 - A create that Amplitude refuses is resolved by looking, never by reading its
   message: a live object is taken over (when exactly as declared, or with `adopt`),
   one that is not live is soft-deleted and restored (with `adopt`).
 - A write whose answer was lost is resolved by reading back, never by resending
   blindly; a conflict after a retried write is ours when the object matches.
-- "Not found" on a delete is believed only when a read agrees.
+- "Not found" on a delete is believed only when a read agrees; a delete of an object
+  that another resource of this run has taken over (a replacement) leaves it alone.
 - Clearing a field sends it empty (undocumented), and is read back: if Amplitude kept
   the value, the update fails saying so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 import pulumi
@@ -57,6 +64,7 @@ from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
 from pulumi_taxonomy.core.resource import resource_options, resource_props
 
 InputsT = TypeVar("InputsT", bound=AmplitudeInputs)
+Key = tuple[str, ...]
 
 REFUSED = (Conflict, Refused)
 """How Amplitude refuses a create of something that exists (or is deleted): a 409, or
@@ -69,6 +77,50 @@ def _new_id(prefix: str) -> str:
 
 def _empty(value: Any) -> bool:
     return value is None or value is False or value in ("", [])
+
+
+@dataclass
+class RunMemory:
+    """What this provider process learnt during the current command, per project.
+
+    The engine runs every resource of a deployment in one provider process, and does
+    the deletes of removed resources after every create and update. So a delete can
+    learn here that another resource took its object over (a replacement: the new
+    resource is created first), or that its event was renamed by this very run."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    owners: dict[Key, str] = field(default_factory=dict)
+    renamed_events: dict[str, str] = field(default_factory=dict)
+
+    def claim(self, key: Key, id_: str) -> None:
+        with self.lock:
+            self.owners[key] = id_
+
+    def claimed_by_another(self, key: Key, id_: str) -> bool:
+        with self.lock:
+            return self.owners.get(key, id_) != id_
+
+    def event_renamed(self, old: str, new: str) -> None:
+        with self.lock:
+            self.renamed_events[old] = new
+
+    def current_event(self, name: str) -> str:
+        with self.lock:
+            for _ in range(len(self.renamed_events) + 1):  # follow A -> B -> C, never loop
+                if name not in self.renamed_events:
+                    break
+                name = self.renamed_events[name]
+            return name
+
+
+_memories: dict[int, RunMemory] = {}
+_memories_lock = threading.Lock()
+
+
+def memory_of(client: AmplitudeClient) -> RunMemory:
+    """The run memory of the project this client reaches (clients live as long as the process)."""
+    with _memories_lock:
+        return _memories.setdefault(id(client), RunMemory())
 
 
 class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
@@ -103,6 +155,10 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
     def restored(self, client: AmplitudeClient, inputs: InputsT) -> bool:
         """Whether a restore took effect (to settle a restore whose answer was lost)."""
         return self.fetch(client, inputs) is not None
+
+    def key(self, values: Mapping[str, Any]) -> Key:
+        """Which vendor object these values name (kind, name, scope)."""
+        return (self.id_prefix, self.remote_name(values))
 
     def remote_name(self, values: Mapping[str, Any]) -> str:
         return str(values["name"])
@@ -172,7 +228,9 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
             self.resolve_refusal(client, inputs, exc)
         else:
             self.after_post(client, inputs)
-        return _new_id(self.id_prefix), self.outputs(inputs)
+        id_ = _new_id(self.id_prefix)
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
+        return id_, self.outputs(inputs)
 
     def after_post(self, client: AmplitudeClient, inputs: InputsT) -> None:
         """Fields the create endpoint cannot set, applied right after it; and the read-back
@@ -237,6 +295,7 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
             self.converge(client, self.remote_name(state), inputs, state)
         except NotFound as exc:
             raise self.gone_on_update(state, exc) from exc
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
         return self.outputs(inputs)
 
     def gone_on_update(self, state: Outputs, exc: Exception) -> ResourceError:
@@ -250,7 +309,12 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
 
     def remove(self, id_: str, state: Outputs, delete: Callable[[], None]) -> bool:
         """Delete, resolving lost answers by looking; False when it was already gone.
-        "Not found" is believed only when a read agrees."""
+        "Not found" is believed only when a read agrees; an object another resource took
+        over in this run (its replacement) is left alone."""
+        client = self.client(state)
+        if memory_of(client).claimed_by_another(self.key(state), id_):
+            pulumi.log.info(f"{self.describe(state)}: now managed by its replacement; left in place")
+            return False
         try:
             settle(delete, lambda: self.read_remote(id_, state) is None)
         except NotFound as exc:
@@ -343,6 +407,9 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{values.get("name")}"'
 
+    def key(self, values: Mapping[str, Any]) -> Key:
+        return (self.id_prefix, str(values.get("category_id") or values.get("name")))
+
     def post(self, client: AmplitudeClient, inputs: EventCategoryInputs) -> None:
         client.create_category(inputs.name)
 
@@ -368,6 +435,10 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
                 NotFound("Amplitude GET category", 200, "not listed"),
                 "Amplitude accepted the category but does not list it; run `pulumi up` again.",
             )
+        # A category's resource id is Amplitude's id, so a replacement has the same id as the
+        # resource it replaces: its claim says "created in this run" instead, which no
+        # delete (of the replaced resource, later in the run) matches.
+        memory_of(client).claim(self.key(found), "created in this run")
         return str(found["category_id"]), {**self.outputs(inputs), "category_id": found["category_id"]}
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
@@ -461,6 +532,15 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
             display_name=value("display_name", inputs.display_name),
         )
 
+    def update_remote(self, id_: str, state: Outputs, inputs: EventTypeInputs) -> Outputs:
+        outputs = super().update_remote(id_, state, inputs)
+        old = self.remote_name(state)
+        if old != inputs.name:
+            # Properties of this event removed in the same run are deleted after this
+            # update, still naming the old event: tell them where it went.
+            memory_of(self.client(inputs)).event_renamed(old, inputs.name)
+        return outputs
+
     def restore(self, client: AmplitudeClient, inputs: EventTypeInputs) -> None:
         client.restore_event(inputs.name)
 
@@ -479,12 +559,14 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
     kind = "Amplitude event property"
     inputs_model = EventPropertyInputs
     id_prefix = "evp"
-    replace_on = frozenset({"event_type"})
     clearable = PROPERTY_CLEARABLE
 
     def describe(self, values: Mapping[str, Any]) -> str:
         where = f' on event "{values["event_type"]}"' if values.get("event_type") else " (shared)"
         return f'{self.kind} "{values.get("name")}"{where}'
+
+    def key(self, values: Mapping[str, Any]) -> Key:
+        return (self.id_prefix, self.remote_name(values), str(values.get("event_type")))
 
     def _fields(self, inputs: EventPropertyInputs, clear: set[str]) -> dict[str, Any]:
         return _property_fields(inputs, clear, with_required=True, shared=inputs.event_type is None)
@@ -524,6 +606,40 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
     def restore(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> None:
         client.restore_event_property(inputs.name)
 
+    def update_remote(self, id_: str, state: Outputs, inputs: EventPropertyInputs) -> Outputs:
+        client = self.client(inputs)
+        current = self.remote_name(state)
+        old_event = state.get("event_type")
+        if old_event is not None:
+            old_event = memory_of(client).current_event(old_event)
+        moved = old_event != inputs.event_type
+        if moved:
+            # Attach where it goes first (the shared definition stays), detach after.
+            attach = inputs.model_copy(update={"name": current})
+            try:
+                settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+            except REFUSED:
+                pass  # already there: converge below sets its attributes
+            except NotFound as exc:
+                raise ResourceError(self.describe(inputs.model_dump()), "update", exc, "") from exc
+        baseline = (
+            state if not moved else (self.fetch(client, inputs.model_copy(update={"name": current})) or {})
+        )
+        try:
+            self.converge(client, current, inputs, baseline)
+        except NotFound as exc:
+            raise self.gone_on_update(state, exc) from exc
+        if moved and old_event is not None:
+            self._detach(client, inputs.name, old_event)
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
+        return self.outputs(inputs)
+
+    @staticmethod
+    def _detach(client: AmplitudeClient, name: str, event_type: str) -> None:
+        # Not on that event (any more), or the event is gone: nothing to detach.
+        with contextlib.suppress(NotFound):
+            client.delete_event_property(name, event_type)
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         client = self.client(state)
         event_type = state.get("event_type")
@@ -545,7 +661,17 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
         if event_type is None:
             self.remove(id_, state, lambda: client.delete_event_property(name))
             return
-        self.remove(id_, state, lambda: client.delete_event_property(name, event_type))
+        # Its event may have been renamed by this run (the engine deletes removed
+        # resources after every update): take it off the event under its new name.
+        current = memory_of(client).current_event(event_type)
+        here = {**state, "event_type": current}
+        removed = self.remove(id_, here, lambda: client.delete_event_property(name, current))
+        if not removed and current == event_type and event_info(client, event_type) is None:
+            pulumi.log.warn(
+                f"{self.describe(state)}: its event is no longer in Amplitude's plan, so there was nothing "
+                "to remove it from. If the event was renamed outside this run, the property is still on "
+                "it under the new name: remove it there."
+            )
 
 
 # -- user properties ---------------------------------------------------------------------
@@ -619,7 +745,6 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
     inputs_model = GroupPropertyInputs
     id_prefix = "grp"
     restorable = False  # Amplitude has neither delete nor restore for group properties
-    replace_on = frozenset({"group_type"})
     computed = frozenset({"remote_name"})
     clearable = PROPERTY_CLEARABLE
     verify_created = True
@@ -627,6 +752,9 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
     def describe(self, values: Mapping[str, Any]) -> str:
         where = f' on group type "{values["group_type"]}"' if values.get("group_type") else " (shared)"
         return f'{self.kind} "{group_property_name(str(values.get("name")))}"{where}'
+
+    def key(self, values: Mapping[str, Any]) -> Key:
+        return (self.id_prefix, self.remote_name(values), str(values.get("group_type")))
 
     def remote_name(self, values: Mapping[str, Any]) -> str:
         return group_property_name(str(values["name"]))
@@ -673,6 +801,29 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
             **self._fields(inputs, clear),
         )
 
+    def update_remote(self, id_: str, state: Outputs, inputs: GroupPropertyInputs) -> Outputs:
+        client = self.client(inputs)
+        current = self.remote_name(state)
+        old_group = state.get("group_type")
+        if old_group == inputs.group_type:
+            return super().update_remote(id_, state, inputs)
+        # Put it on its new group type (or the shared definition) first; Amplitude has no
+        # delete for group properties, so it stays where it was.
+        attach = inputs.model_copy(update={"name": current})
+        with contextlib.suppress(*REFUSED):  # already there: converge sets its attributes
+            settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+        try:
+            self.converge(client, current, inputs, self.fetch(client, attach) or {})
+        except NotFound as exc:
+            raise self.gone_on_update(state, exc) from exc
+        if old_group is not None:
+            pulumi.log.warn(
+                f'{self.describe(inputs.model_dump())}: moved off group type "{old_group}" in this stack, '
+                "but Amplitude has no API to remove a group property, so it stays there too."
+            )
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
+        return self.outputs(inputs)
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         group_type = state.get("group_type")
         try:
@@ -685,6 +836,8 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
         )
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
+        if memory_of(self.client(state)).claimed_by_another(self.key(state), id_):
+            return  # its replacement manages it now
         pulumi.log.warn(
             f"{self.describe(state)}: Amplitude has no API to delete group properties, so it was removed "
             "from this stack but still exists in Amplitude. Remove it in Amplitude Data if it should go."
@@ -749,7 +902,8 @@ class EventType(Resource, module="amplitude", name="EventType"):
 
 class EventProperty(Resource, module="amplitude", name="EventProperty"):
     """An event property: shared (no `event_type`) or on one event. Changing the event
-    replaces it; renaming it renames the property in Amplitude, on every event."""
+    moves it in place (on to the new event, then off the old one; the shared definition
+    stays); renaming it renames the property in Amplitude, on every event."""
 
     name: pulumi.Output[str]
     event_type: pulumi.Output[str | None]
@@ -825,7 +979,8 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
 
 class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
     """A custom group property (`grp:`), shared or on one group type. Amplitude cannot
-    delete group properties: deleting the resource only removes it from the stack."""
+    delete group properties: deleting the resource only removes it from the stack, and
+    moving it to another group type leaves it on the old one too."""
 
     name: pulumi.Output[str]
     remote_name: pulumi.Output[str]

@@ -92,7 +92,7 @@ def test_a_per_event_delete_is_not_sent_when_the_list_ignored_the_event(recorder
     assert [s.method for s in recorder.sent] == ["GET"]
 
 
-@pytest.mark.parametrize("name", ["a/b", "../category/412941", "a\\b"])
+@pytest.mark.parametrize("name", [".", "..", "a/b", "../category/412941", "a\\b"])
 def test_a_name_that_is_not_one_path_segment_is_never_sent(recorder: Recorder, name: str) -> None:
     with pytest.raises(UnaddressableName):
         client().delete_event(name)
@@ -109,6 +109,7 @@ def test_a_name_that_is_not_one_path_segment_is_never_sent(recorder: Recorder, n
         ("what?", "what%3F"),
         ("Café ☕", "Caf%C3%A9%20%E2%98%95"),
         ("a+b", "a%2Bb"),
+        ("...", "..."),
         ("gp:looks:prefixed", "gp:looks:prefixed"),
     ],
 )

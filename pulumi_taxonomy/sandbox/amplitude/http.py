@@ -8,8 +8,8 @@ vendor's envelopes. No rules live here, only how the wire is read:
   show one each); every other method reads the form body only, as the current page
   shows it: a per-event `DELETE /event-property/X?event_type=E` is a delete of the
   shared property, as it would be at a vendor that follows that page [I];
-- a name in a path must be one path segment naming one object: `/` and `\\` are
-  refused, encoded or not, as front ends decode them [I].
+- a name in a path must be one path segment naming one object: `/`, `\\`, `.` and `..`
+  are refused, encoded or not, as front ends decode or normalise them [I].
 """
 
 from __future__ import annotations
@@ -171,8 +171,10 @@ def _flag(params: dict[str, str], name: str) -> bool:
 
 def _one_segment(name: str) -> str:
     """A name from a path, refused unless it is exactly one ordinary segment."""
-    if "/" in name or "\\" in name:
-        raise AmplitudeError(400, f"Invalid name in path: {name!r} (slashes do not name one object)")
+    if name in (".", "..") or "/" in name or "\\" in name:
+        raise AmplitudeError(
+            400, f"Invalid name in path: {name!r} (slashes and dot segments do not name one object)"
+        )
     return name
 
 

@@ -16,6 +16,8 @@ MAX_DESCRIPTION_LENGTH = 10_000
 
 USER_PREFIX = "gp:"
 GROUP_PREFIX = "grp:"
+MAX_CATEGORY_ID = 2**63 - 1
+"""Ids are SQLite integers; a larger number in a path names no category."""
 
 
 class ProjectSettings(BaseModel):

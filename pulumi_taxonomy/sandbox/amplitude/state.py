@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pulumi_taxonomy.sandbox.amplitude.models import (
     GROUP_PREFIX,
+    MAX_CATEGORY_ID,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
     USER_PREFIX,
@@ -254,7 +255,8 @@ class AmplitudeTaxonomy:
     @staticmethod
     def _category_by_id(conn: sqlite3.Connection, category_id: str) -> sqlite3.Row:
         row = None
-        if category_id.isdigit():
+        # ASCII digits only (`str.isdigit` also takes "١٢"), and within SQLite's integers.
+        if re.fullmatch(r"[0-9]{1,19}", category_id) and int(category_id) <= MAX_CATEGORY_ID:
             row = conn.execute("SELECT * FROM amp_category WHERE id = ?", (int(category_id),)).fetchone()
         if row is None:
             raise _missing_entity("event_category", "id", category_id)
