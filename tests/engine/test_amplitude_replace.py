@@ -1,4 +1,4 @@
-"""Moves and replacements in the engine's real order, through the provider server.
+"""Moves, replacements and names in paths, through the provider server in the engine's order.
 
 The engine creates a replacement before it deletes what it replaces, and deletes the
 resources a program dropped after every create and update of the run. Nothing here may
@@ -17,10 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_taxonomy.amplitude.models import user_property_name
 from pulumi_taxonomy.amplitude.resources import (
+    EventCategoryProvider,
     EventPropertyProvider,
     EventTypeProvider,
     GroupPropertyProvider,
+    UserPropertyProvider,
 )
 from pulumi_taxonomy.testing import Engine, SandboxProcess
 from pulumi_taxonomy.testing.engine import StackResource
@@ -201,3 +204,45 @@ def test_a_shared_definition_left_behind_by_a_destroy_is_reported_by_drift(
         "status": "extra",
         "detail": "on no event",
     } in report, report
+
+
+NAMES = ["100% done", "#1 hit?", "Café ☕", "a+b", "gp:looks:prefixed", "..."]
+
+
+def test_names_with_reserved_characters_reach_exactly_their_object(engine: Engine, amp: httpx.Client) -> None:
+    """Through paths: percent-encoded, each name reaches its own object and no other."""
+    amp.post("/event", data={"event_type": "Bystander"}).raise_for_status()
+    for name in NAMES:
+        engine.up(f"e{name}", EventTypeProvider(), {"name": name, "description": "v1"})
+        engine.up(f"p{name}", EventPropertyProvider(), {"name": name, "event_type": name, "type": "string"})
+        engine.up(f"u{name}", UserPropertyProvider(), {"name": name})
+    for name in NAMES:
+        engine.up(f"e{name}", EventTypeProvider(), {"name": name, "description": "v2"})
+        engine.up(f"p{name}", EventPropertyProvider(), {"name": name, "event_type": name, "type": "number"})
+    events = {e["event_type"]: e for e in amp.get("/event").json()["data"]}
+    assert {n: events[n]["description"] for n in NAMES} == dict.fromkeys(NAMES, "v2")
+    assert all([(p, d["type"]) for p, d in on(amp, n).items()] == [(n, "number")] for n in NAMES)
+    remote = {user_property_name(n) for n in NAMES}  # "gp:looks:prefixed" is written with its gp:
+    assert remote <= {p["user_property"] for p in amp.get("/user-property").json()["data"]}
+    engine.new_command()
+    assert all(engine.refresh(urn) is not None for urn in list(engine.resources))
+    for urn in list(engine.resources):
+        engine.destroy(urn)
+    assert [e["event_type"] for e in amp.get("/event").json()["data"]] == ["Bystander"]
+    assert not {f"gp:{n}" for n in NAMES} & {
+        p["user_property"] for p in amp.get("/user-property").json()["data"]
+    }
+
+
+def test_any_category_name_works(engine: Engine, amp: httpx.Client) -> None:
+    """Categories never go into a path (read from the list, changed by id)."""
+    names = [".", "..", "Checkout / Payment", "../event/x", "100% #1?"]
+    for name in names:
+        engine.up(name, EventCategoryProvider(), {"name": name})
+    assert sorted(c["name"] for c in amp.get("/category").json()["data"]) == sorted(names)
+    engine.up(".", EventCategoryProvider(), {"name": "./renamed"})
+    engine.new_command()
+    assert all(engine.refresh(urn) is not None for urn in list(engine.resources))
+    for urn in list(engine.resources):
+        engine.destroy(urn)
+    assert amp.get("/category").json()["data"] == []
