@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 from pulumi.output import Unknown
 
 from pulumi_taxonomy.amplitude.resources import EventPropertyProvider, EventTypeProvider
 from pulumi_taxonomy.testing import Engine, ProviderFailed, SandboxProcess
-from tests.engine.conftest import writes
+from tests.engine.conftest import printed, writes
 from tests.engine.specs import SPECS, Spec, matches
 
 BY_ID = pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
-
-
-def printed(engine: Engine, text: str, timeout: float = 10.0) -> bool:
-    """Whether the provider server printed `text`: its output is read by a thread, so
-    wait for it (bounded) rather than look once."""
-    deadline = time.monotonic() + timeout
-    while text not in engine.server.output:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 @BY_ID

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +27,13 @@ from pulumi_taxonomy.amplitude.resources import (
 from pulumi_taxonomy.testing import Engine, SandboxProcess
 from pulumi_taxonomy.testing.engine import StackResource
 from tests.conftest import ingest
+from tests.engine.conftest import printed
 from tests.engine.specs import SPECS, Spec, matches
 
 
 def on(amp: httpx.Client, event: str | None) -> dict[str, dict[str, Any]]:
     params = {"event_type": event} if event else None
     return {p["event_property"]: p for p in amp.get("/event-property", params=params).json()["data"]}
-
-
-def printed(engine: Engine, text: str, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while text not in engine.server.output:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def replace_in_engine_order(engine: Engine, old: StackResource, news: dict[str, Any]) -> StackResource:
