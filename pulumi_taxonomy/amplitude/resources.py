@@ -152,6 +152,11 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
     def restore(self, client: AmplitudeClient, inputs: InputsT) -> None:
         raise NotImplementedError
 
+    def deleted(self, client: AmplitudeClient, inputs: InputsT) -> bool | None:
+        """Whether Amplitude holds the object as deleted: True or False where a documented
+        answer tells, None where nothing does."""
+        return None
+
     def restored(self, client: AmplitudeClient, inputs: InputsT) -> bool:
         """Whether a restore took effect (to settle a restore whose answer was lost)."""
         return self.fetch(client, inputs) is not None
@@ -250,19 +255,30 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
         current = self.remote_name(inputs.model_dump())
         remote = self.fetch(client, inputs)
         if remote is None:
-            if not self.restorable:
-                raise exc
+            deleted = self.deleted(client, inputs) if self.restorable else False
+            if deleted is False:
+                raise exc  # not live and not deleted: the refusal is about something else
             # Refused, yet not live: soft-deleted objects keep their names (restore is the fix).
             if not inputs.adopt:
+                why = "it is deleted" if deleted else "if it was deleted (a deleted object keeps its name)"
                 raise ResourceError(
                     name,
                     "create",
                     exc,
-                    "Amplitude refused to create it but does not list it: it is most likely deleted "
-                    "(a deleted object keeps its name). Set adopt=True to restore it and manage it from "
-                    "this program, or choose another name.",
+                    f"Amplitude refused to create it and does not list it: {why}, set adopt=True to "
+                    "restore it and manage it from this program, or choose another name. Otherwise "
+                    "Amplitude's answer above says why it refused.",
                 )
-            settle(lambda: self.restore(client, inputs), lambda: self.restored(client, inputs))
+            try:
+                settle(lambda: self.restore(client, inputs), lambda: self.restored(client, inputs))
+            except NotFound as missing:
+                raise ResourceError(
+                    name,
+                    "create",
+                    exc,
+                    f"Amplitude refused to create it and has nothing by that name to restore ({missing}). "
+                    "Amplitude's answer above says why it refused.",
+                ) from missing
             remote = self.fetch(client, inputs)
             if remote is None:  # restored, but not yet where this resource puts it
                 settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
@@ -544,6 +560,13 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
     def restore(self, client: AmplitudeClient, inputs: EventTypeInputs) -> None:
         client.restore_event(inputs.name)
 
+    def deleted(self, client: AmplitudeClient, inputs: EventTypeInputs) -> bool | None:
+        # Listed only with showDeleted=true (:412-414): deleted.
+        live = {e.event_type for e in client.list_events()}
+        return inputs.name not in live and any(
+            e.event_type == inputs.name for e in client.list_events(show_deleted=True)
+        )
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         event = event_info(self.client(state), self.remote_name(state))
         return None if event is None else {**_kept(state), **self._remote(event)}
@@ -728,6 +751,11 @@ class UserPropertyProvider(AmplitudeProvider[UserPropertyInputs]):
 
     def restore(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> None:
         client.restore_user_property(inputs.remote_name)
+
+    def deleted(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> bool | None:
+        # Answers carry `deleted` (the notes); when it is not listed at all, nothing tells.
+        listed = [p for p in client.list_user_properties() if p.user_property == inputs.remote_name]
+        return True if any(p.deleted for p in listed) else None
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         info = _find(self.client(state).list_user_properties(), "user_property", self.remote_name(state))
