@@ -211,8 +211,8 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 name,
                 "update",
                 NotFound(f"Amplitude read after renaming {current_name!r}", 200, "not listed"),
-                "Amplitude accepted the rename but does not list the property under its new name. "
-                "Check the name in Amplitude, then run `pulumi refresh`.",
+                "Amplitude accepted the rename but does not list it under its new name: it may have "
+                "read the name differently. Check the name in Amplitude, then run `pulumi refresh`.",
             )
         kept = sorted(f for f in clear if not _empty(remote.get(f)))
         if kept:
@@ -644,7 +644,13 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
             except REFUSED:
                 pass  # already there: converge below sets its attributes
             except NotFound as exc:
-                raise ResourceError(self.describe(inputs.model_dump()), "update", exc, "") from exc
+                raise ResourceError(
+                    self.describe(inputs.model_dump()),
+                    "update",
+                    exc,
+                    "the event it moves to is not in Amplitude's plan: declare it first and pass "
+                    "event_type=<the EventType>.name, so that Pulumi creates it before the property.",
+                ) from exc
         baseline = (
             state if not moved else (self.fetch(client, inputs.model_copy(update={"name": current})) or {})
         )
