@@ -65,6 +65,12 @@ def ingest(sandbox: SandboxProcess, **data: Any) -> None:
     httpx.post(f"{sandbox.url}/_sandbox/amplitude/ingest", json=data, timeout=10).raise_for_status()
 
 
+def amplitude_project(sandbox: SandboxProcess, **settings: Any) -> None:
+    """Set the Amplitude project up (`taxonomy`, `data_access_controls`, `empty_values`);
+    a reset restores the defaults."""
+    httpx.post(f"{sandbox.url}/_sandbox/amplitude/project", json=settings, timeout=10).raise_for_status()
+
+
 RUDDERSTACK_TOKEN = "sandbox-rudderstack-token"
 
 

@@ -1,9 +1,25 @@
-"""A typed client of the Amplitude Taxonomy REST API: one method per endpoint.
+"""A typed client of the Amplitude Taxonomy REST API: one method per documented endpoint.
 
-Names go in paths URL-encoded; parameters go form-encoded in the body (in the query
-for GET and DELETE). Vendor errors become `NotFound`, `Conflict`, `RateLimited`,
-`AuthError` or `ApiError` carrying Amplitude's message. Reads of whole lists go
-through a per-process cache that every write invalidates.
+Every request is written as `shared/reference/amplitude-taxonomy-api.txt` shows it
+(tests/contract/ compares each with the page's example):
+- parameters go form-encoded in the body, on every method; on GET and DELETE,
+  `event_type` and `group_type` also go in the query string, where the legacy page
+  puts them, so that a server reading either place reads them;
+- names go in paths percent-encoded (`Play%20Song`), the `:` of `gp:`/`grp:` kept as
+  the examples write it. A name that is not exactly one path segment (`/`, `\\`, `.`,
+  `..`) is refused before anything is sent: front ends decode and normalise those,
+  and the request could reach another object;
+- user property names go into bodies without `gp:` (`user_property=User Type`), and
+  into paths with it (`/user-property/gp:user_type`).
+
+Answers are trusted only as documented: a 2xx counts when its body is the success
+envelope (`{"success": true}`); `{"success": false}` is `Refused`. A 404 means "not
+found" only when the project still answers the category list: otherwise the project
+has no Taxonomy API (`TaxonomyUnavailable`), and nothing may be read as gone. A list
+asked for one event's (or group type's) properties must say so in every item: if it
+does not, the parameter was not read (`ParameterIgnored`).
+
+Reads of whole lists go through a per-process cache that every write invalidates.
 """
 
 from __future__ import annotations
@@ -17,12 +33,14 @@ import httpx
 from pydantic import BaseModel, TypeAdapter
 
 from pulumi_taxonomy.amplitude.models import (
+    USER_PREFIX,
     AmplitudeConnection,
     Category,
     EventPropertyInfo,
     EventTypeInfo,
     GroupPropertyInfo,
     UserPropertyInfo,
+    path_name_problem,
 )
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.cache import ReadCache
@@ -31,6 +49,7 @@ from pulumi_taxonomy.core.errors import (
     ConfigurationError,
     Conflict,
     NotFound,
+    TaxonomyError,
     VendorError,
     common_error,
 )
@@ -41,8 +60,27 @@ BASE_URLS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitud
 TAXONOMY = "/api/2/taxonomy"
 CONCURRENT_COST = 4
 HOURLY_COST = 7200
+PATH_SAFE = ":"
+"""Kept literally in paths, as the examples write `gp:user_type`; all else is encoded."""
 
 T = TypeVar("T", bound=BaseModel)
+
+
+class Refused(ApiError):
+    """A 2xx whose body says `"success": false`: the vendor did not do it."""
+
+
+class TaxonomyUnavailable(ApiError):
+    """Every Taxonomy request answers 404: the project has no Taxonomy API (it needs an
+    Enterprise plan or the Taxonomy add-on), or the base URL is not Amplitude's."""
+
+
+class ParameterIgnored(ApiError):
+    """The answer shows that a parameter we sent was not read."""
+
+
+class UnaddressableName(TaxonomyError):
+    """A name that cannot go into a path without possibly reaching another object."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +127,9 @@ def request_cost(method: str) -> int:
 
 
 def error_for(call: str, response: httpx.Response) -> VendorError:
+    """Amplitude's error statuses, as documented: a missing object is 400 "Not found"
+    (404 for user properties); 409 with "does not exist" or "not in schema" names a
+    missing object too; any other 409 is a conflict."""
     message = _vendor_message(response)
     status = response.status_code
     lowered = message.lower()
@@ -118,16 +159,35 @@ def _vendor_message(response: httpx.Response) -> str:
     return str(body)[:500]
 
 
-def is_deleted_conflict(error: VendorError) -> bool:
-    return isinstance(error, Conflict) and "deleted" in error.vendor_message.lower()
-
-
-def is_exists_conflict(error: VendorError) -> bool:
-    return isinstance(error, Conflict) and "already exists" in error.vendor_message.lower()
+def _envelope(call: str, response: httpx.Response) -> Any:
+    """The `data` of a success envelope; anything else is an error (never a silent success)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("success") is True:
+        return body.get("data")
+    status = response.status_code
+    if isinstance(body, dict) and body.get("success") is False:
+        reason = _vendor_message(response) if body.get("errors") else "no reason given"
+        raise Refused(call, status, f'"success": false ({reason})')
+    if 300 <= status < 400:
+        where = response.headers.get("location", "elsewhere")
+        raise ApiError(
+            call,
+            status,
+            f"a redirect to {where}, not an answer. Check the base URL: https, Amplitude's host, and "
+            "no path or trailing slash of your own",
+        )
+    snippet = response.text[:200] or "an empty body"
+    raise ApiError(call, status, f"not Amplitude's answer (no success envelope): {snippet!r}")
 
 
 def _path(kind: str, name: str, suffix: str = "") -> str:
-    return f"{TAXONOMY}/{kind}/{quote(name, safe='')}{suffix}"
+    problem = path_name_problem(name)
+    if problem:
+        raise UnaddressableName(f"Amplitude {kind} {name!r} cannot be addressed by the API: {problem}")
+    return f"{TAXONOMY}/{kind}/{quote(name, safe=PATH_SAFE)}{suffix}"
 
 
 def _form(**fields: Any) -> dict[str, str]:
@@ -145,6 +205,11 @@ def _form(**fields: Any) -> dict[str, str]:
     return form
 
 
+def own_user_property_name(remote_name: str) -> str:
+    """What bodies carry for a custom user property: its name without `gp:`."""
+    return remote_name.removeprefix(USER_PREFIX)
+
+
 class AmplitudeClient:
     def __init__(self, http: VendorHttp) -> None:
         self.http = http
@@ -152,17 +217,38 @@ class AmplitudeClient:
 
     # -- plumbing -------------------------------------------------------------------
 
-    def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
-        return self.http.request("GET", path, params=params).json().get("data")
-
-    def _write(
-        self, method: str, path: str, form: Mapping[str, str] | None = None, query: bool = False
-    ) -> None:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        call = f"{self.http.vendor} {method} {path}"
         try:
-            if query:
-                self.http.request(method, path, params=form)
-            else:
-                self.http.request(method, path, data=form)
+            response = self.http.request(method, path, **kwargs)
+        except NotFound as exc:
+            if exc.status == 404 and not self._taxonomy_answers():
+                raise TaxonomyUnavailable(
+                    exc.call,
+                    exc.status,
+                    f"{exc.vendor_message}; and so does the category list, which every project with "
+                    "the Taxonomy API answers. The project has no Taxonomy API (it needs an Enterprise "
+                    "plan or the Taxonomy add-on), or the base URL is not Amplitude's",
+                ) from exc
+            raise
+        return _envelope(call, response)
+
+    def _taxonomy_answers(self) -> bool:
+        """Whether the project answers the Taxonomy API at all (one cheap GET)."""
+        try:
+            self.http.request("GET", f"{TAXONOMY}/category")
+        except NotFound as exc:
+            return exc.status != 404
+        return True
+
+    def _get(self, path: str, scope: Mapping[str, str] | None = None) -> Any:
+        # A GET's parameters go in the query and in a form body: the pages show both.
+        scope = dict(scope or {})
+        return self._send("GET", path, params=scope or None, data=scope or None)
+
+    def _write(self, method: str, path: str, form: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        try:
+            self._send(method, path, data=dict(form) if form else None, **kwargs)
         finally:
             # Even a failed or lost write may have changed something.
             self.cache.invalidate()
@@ -175,6 +261,21 @@ class AmplitudeClient:
     def _parse_list(model: type[T], data: Any) -> list[T]:
         return TypeAdapter(list[model]).validate_python(data or [])  # type: ignore[valid-type]
 
+    def _scoped_list(self, model: type[T], kind: str, field: str, scope: str | None) -> list[T]:
+        path = f"{TAXONOMY}/{kind}"
+        items = self._parse_list(model, self._get(path, _form(**{field: scope})))
+        if scope is not None:
+            strays = [getattr(item, field) for item in items if getattr(item, field) != scope]
+            if strays:
+                raise ParameterIgnored(
+                    f"Amplitude GET {path}",
+                    200,
+                    f"asked for the properties of {field} {scope!r}, the answer lists some of "
+                    f"{strays[0]!r}: the {field} parameter was not read. Nothing was changed; check for "
+                    "a proxy that drops request bodies or query strings",
+                )
+        return items
+
     # -- categories -----------------------------------------------------------------
 
     def list_categories(self) -> list[Category]:
@@ -185,25 +286,33 @@ class AmplitudeClient:
     def get_category(self, name: str) -> Category:
         return self._parse(Category, self._get(_path("category", name)))
 
+    def find_category(self, name: str) -> Category | None:
+        """A category by name from the list: any name works, none goes into a path."""
+        return next((c for c in self.list_categories() if c.name == name), None)
+
     def create_category(self, name: str) -> None:
         self._write("POST", f"{TAXONOMY}/category", _form(category_name=name))
 
     def rename_category(self, category_id: int, name: str) -> None:
-        self._write("PUT", f"{TAXONOMY}/category/{category_id}", _form(category_name=name))
+        self._write("PUT", f"{TAXONOMY}/category/{int(category_id)}", _form(category_name=name))
 
     def delete_category(self, category_id: int) -> None:
-        self._write("DELETE", f"{TAXONOMY}/category/{category_id}")
+        self._write("DELETE", f"{TAXONOMY}/category/{int(category_id)}")
 
     # -- event types ----------------------------------------------------------------
 
     def list_events(self, show_deleted: bool = False) -> list[EventTypeInfo]:
+        """Planned and live events; with `show_deleted`, the deleted ones too. Hidden
+        events are in neither list (documented)."""
         params = {"showDeleted": "true"} if show_deleted else None
         return self.cache.get(
             ("events", show_deleted),
-            lambda: self._parse_list(EventTypeInfo, self._get(f"{TAXONOMY}/event", params)),
+            lambda: self._parse_list(EventTypeInfo, self._send("GET", f"{TAXONOMY}/event", params=params)),
         )
 
     def get_event(self, name: str) -> EventTypeInfo:
+        """One event, hidden ones included. Whether a deleted one is answered is not
+        documented: callers decide deletion from the lists."""
         return self._parse(EventTypeInfo, self._get(_path("event", name)))
 
     def create_event(self, name: str, category: str | None, description: str | None) -> None:
@@ -220,6 +329,7 @@ class AmplitudeClient:
         description: str | None = None,
         display_name: str | None = None,
     ) -> None:
+        """None leaves a field out; "" asks Amplitude to clear it (undocumented: read back)."""
         form = _form(
             new_event_type=new_name, category=category, description=description, display_name=display_name
         )
@@ -234,16 +344,21 @@ class AmplitudeClient:
     # -- event properties -----------------------------------------------------------
 
     def list_event_properties(self, event_type: str | None = None) -> list[EventPropertyInfo]:
-        params = _form(event_type=event_type)
+        """One event's properties, or with no event the shared ones."""
         return self.cache.get(
             ("event-properties", event_type),
-            lambda: self._parse_list(EventPropertyInfo, self._get(f"{TAXONOMY}/event-property", params)),
+            lambda: self._scoped_list(EventPropertyInfo, "event-property", "event_type", event_type),
         )
 
     def get_event_property(self, name: str, event_type: str | None = None) -> EventPropertyInfo:
-        return self._parse(
-            EventPropertyInfo, self._get(_path("event-property", name), _form(event_type=event_type))
-        )
+        """One property, read from the list. The page spells the single GET two ways
+        (`?event_property=NAME` and `/event-property/NAME`); the list is documented
+        plainly by both versions, so its reading is not in doubt."""
+        found = next((p for p in self.list_event_properties(event_type) if p.event_property == name), None)
+        if found is None:
+            where = f'on event "{event_type}"' if event_type is not None else "(shared)"
+            raise NotFound(f"Amplitude GET {TAXONOMY}/event-property", 400, f'no property "{name}" {where}')
+        return found
 
     def create_event_property(self, name: str, event_type: str | None, **fields: Any) -> None:
         self._write(
@@ -265,12 +380,23 @@ class AmplitudeClient:
         self._write("PUT", _path("event-property", name), form)
 
     def delete_event_property(self, name: str, event_type: str | None = None) -> None:
-        self._write("DELETE", _path("event-property", name), _form(event_type=event_type), query=True)
+        """With an event: remove the property from that event only.
 
-    def restore_event_property(self, name: str, event_type: str | None = None) -> None:
-        self._write("POST", _path("event-property", name, "/restore"), _form(event_type=event_type))
+        Amplitude applies a delete without an event to the shared property, on every
+        event. So a per-event delete is sent only after the event's own list (which
+        must echo the event) shows the property there, and it carries `event_type` in
+        the body (current page) and in the query (legacy page)."""
+        if event_type is None:
+            self._write("DELETE", _path("event-property", name))
+            return
+        self.get_event_property(name, event_type)  # NotFound when not on the event
+        scope = _form(event_type=event_type)
+        self._write("DELETE", _path("event-property", name), scope, params=scope)
 
-    # -- user properties ------------------------------------------------------------
+    def restore_event_property(self, name: str) -> None:
+        self._write("POST", _path("event-property", name, "/restore"))
+
+    # -- user properties (names: `gp:` in paths and answers, bare in bodies) ----------
 
     def list_user_properties(self) -> list[UserPropertyInfo]:
         return self.cache.get(
@@ -278,53 +404,59 @@ class AmplitudeClient:
             lambda: self._parse_list(UserPropertyInfo, self._get(f"{TAXONOMY}/user-property")),
         )
 
-    def get_user_property(self, name: str) -> UserPropertyInfo:
-        return self._parse(UserPropertyInfo, self._get(_path("user-property", name)))
+    def get_user_property(self, remote_name: str) -> UserPropertyInfo:
+        return self._parse(UserPropertyInfo, self._get(_path("user-property", remote_name)))
 
-    def create_user_property(self, name: str, **fields: Any) -> None:
-        self._write("POST", f"{TAXONOMY}/user-property", _form(user_property=name, **fields))
+    def create_user_property(self, own_name: str, **fields: Any) -> None:
+        """`own_name` is the property's name without `gp:` (`User Type`)."""
+        self._write("POST", f"{TAXONOMY}/user-property", _form(user_property=own_name, **fields))
 
-    def update_user_property(self, name: str, *, new_name: str | None = None, **fields: Any) -> None:
-        self._write("PUT", _path("user-property", name), _form(new_user_property_value=new_name, **fields))
+    def update_user_property(self, remote_name: str, *, new_name: str | None = None, **fields: Any) -> None:
+        """`remote_name` as paths carry it (`gp:user_type`); `new_name` without `gp:`."""
+        self._write(
+            "PUT", _path("user-property", remote_name), _form(new_user_property_value=new_name, **fields)
+        )
 
-    def delete_user_property(self, name: str) -> None:
-        self._write("DELETE", _path("user-property", name))
+    def delete_user_property(self, remote_name: str) -> None:
+        self._write("DELETE", _path("user-property", remote_name))
 
-    def restore_user_property(self, name: str) -> None:
-        self._write("POST", _path("user-property", name, "/restore"))
+    def restore_user_property(self, remote_name: str) -> None:
+        self._write("POST", _path("user-property", remote_name, "/restore"))
 
     # -- group properties (Amplitude has no delete and no restore for them) -----------
 
     def list_group_properties(self, group_type: str | None = None) -> list[GroupPropertyInfo]:
-        params = _form(group_type=group_type)
         return self.cache.get(
             ("group-properties", group_type),
-            lambda: self._parse_list(GroupPropertyInfo, self._get(f"{TAXONOMY}/group-property", params)),
+            lambda: self._scoped_list(GroupPropertyInfo, "group-property", "group_type", group_type),
         )
 
-    def get_group_property(self, name: str, group_type: str | None = None) -> GroupPropertyInfo:
+    def get_group_property(self, remote_name: str, group_type: str | None = None) -> GroupPropertyInfo:
         return self._parse(
-            GroupPropertyInfo, self._get(_path("group-property", name), _form(group_type=group_type))
+            GroupPropertyInfo,
+            self._get(_path("group-property", remote_name), _form(group_type=group_type)),
         )
 
     def create_group_property(self, name: str, group_type: str | None, **fields: Any) -> None:
+        """`name` as the create example sends it: `Group Property 1`, without `grp:`."""
         self._write(
             "POST", f"{TAXONOMY}/group-property", _form(group_property=name, group_type=group_type, **fields)
         )
 
     def update_group_property(
         self,
-        name: str,
+        remote_name: str,
         group_type: str | None,
         *,
         override_scope: str | None = None,
         new_name: str | None = None,
         **fields: Any,
     ) -> None:
+        """`new_name` whole, as the example sends it: `grp:Group Property 1 Renamed`."""
         form = _form(
             group_type=group_type, overrideScope=override_scope, new_group_property_value=new_name, **fields
         )
-        self._write("PUT", _path("group-property", name), form)
+        self._write("PUT", _path("group-property", remote_name), form)
 
 
 _clients: Registry[AmplitudeClient] = Registry()

@@ -30,6 +30,25 @@ def _valid_name(value: str) -> str:
     return value
 
 
+def path_name_problem(name: str) -> str | None:
+    """Why `name` cannot go into a URL path as one segment naming exactly its object, or
+    None. Front ends decode `%2F` and normalise dot segments (`.`, `..`), so such a
+    name could reach another object (`../category/412941`); refusing them is safer than
+    any encoding. Backslashes are refused too: some front ends read them as `/`."""
+    if name in (".", ".."):
+        return f"{name!r} is a dot segment, which URLs resolve away"
+    if "/" in name or "\\" in name:
+        return "it contains a slash ('/' or '\\'), which front ends may read as a path separator"
+    return None
+
+
+def _path_name(value: str) -> str:
+    problem = path_name_problem(value)
+    if problem:
+        raise ValueError(f"cannot be used with Amplitude's API: {problem}; rename it")
+    return value
+
+
 def _valid_text(value: str | None) -> str | None:
     if value is not None and len(value) > 10_000:
         raise ValueError(f"must be at most 10000 characters (got {len(value)})")
@@ -44,6 +63,8 @@ def _valid_enum_values(values: list[str]) -> list[str]:
             )
         if not value.strip():
             raise ValueError("values must not be empty")
+        if value != value.strip():
+            raise ValueError(f"values cannot start or end with spaces (Amplitude may trim them): {value!r}")
     if len(set(values)) != len(values):
         raise ValueError("values must be unique")
     return values
@@ -70,6 +91,8 @@ def check_user_property_name(name: str) -> None:
 
 
 Name = Annotated[str, AfterValidator(_valid_name)]
+PathName = Annotated[str, AfterValidator(_valid_name), AfterValidator(_path_name)]
+"""A name that goes into URL paths (event types, event, user and group properties)."""
 Text = Annotated[str | None, AfterValidator(_valid_text)]
 EnumValues = Annotated[list[str], AfterValidator(_valid_enum_values)]
 
@@ -98,10 +121,11 @@ class AmplitudeInputs(ResourceInputs):
 
 class EventCategoryInputs(AmplitudeInputs):
     name: Name
+    """Any name: a category is read from the list and changed by id, never named in a path."""
 
 
 class EventTypeInputs(AmplitudeInputs):
-    name: Name
+    name: PathName
     category: Name | None = None
     description: Text = None
     display_name: Text = None
@@ -126,7 +150,7 @@ class PropertyFields(AmplitudeInputs):
 
 
 class EventPropertyInputs(PropertyFields):
-    name: Name
+    name: PathName
     event_type: Name | None = None
     """The event this property is on; None for the shared definition."""
     is_required: bool = False
@@ -142,7 +166,7 @@ class EventPropertyInputs(PropertyFields):
 
 
 class UserPropertyInputs(PropertyFields):
-    name: Name
+    name: PathName
     """With or without the `gp:` prefix of custom user properties."""
 
     @property
@@ -156,7 +180,7 @@ class UserPropertyInputs(PropertyFields):
 
 
 class GroupPropertyInputs(PropertyFields):
-    name: Name
+    name: PathName
     """With or without the `grp:` prefix of custom group properties."""
     group_type: Name | None = None
 
@@ -222,6 +246,8 @@ EnumList = Annotated[list[str], Field(default_factory=list)]
 
 
 class PropertyInfo(Payload):
+    deleted: bool = False
+    """Not documented for event and group properties; honoured when a vendor sends it."""
     description: str | None = None
     type: str | None = None
     regex: str | None = None
@@ -247,7 +273,6 @@ class EventPropertyInfo(PropertyInfo):
 
 class UserPropertyInfo(PropertyInfo):
     user_property: str
-    deleted: bool = False
 
 
 class GroupPropertyInfo(PropertyInfo):

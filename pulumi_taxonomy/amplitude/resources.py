@@ -6,17 +6,27 @@ reference into `__provider`: their module path and names are a public contract.
 
 Choices worth knowing:
 - Ids never depend on names, so renames are in-place updates (`new_event_type`...).
-- Create and update return what the vendor acknowledged; `refresh` reads back (one
-  list call per kind, through the client's cache).
+  Moving a property between the shared definition and an event (or between events,
+  or group types) is an in-place update too: it attaches the property where it goes,
+  then detaches it where it was, and never deletes the shared definition it relies on.
+- A create that Amplitude refuses is resolved by looking, never by reading its
+  message: a live object is taken over (when exactly as declared, or with `adopt`),
+  one that is not live is soft-deleted and restored (with `adopt`).
 - A write whose answer was lost is resolved by reading back, never by resending
   blindly; a conflict after a retried write is ours when the object matches.
+- "Not found" on a delete is believed only when a read agrees; a delete of an object
+  that another resource of this run has taken over (a replacement) leaves it alone.
+- Clearing a field sends it empty (undocumented), and is read back: if Amplitude kept
+  the value, the update fails saying so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
 import pulumi
@@ -24,17 +34,21 @@ from pulumi.dynamic import Resource
 
 from pulumi_taxonomy.amplitude.client import (
     AmplitudeClient,
+    ParameterIgnored,
+    Refused,
+    TaxonomyUnavailable,
     client_for,
-    is_deleted_conflict,
-    is_exists_conflict,
+    own_user_property_name,
 )
 from pulumi_taxonomy.amplitude.models import (
+    GROUP_PREFIX,
     AmplitudeConnection,
     AmplitudeInputs,
     Classification,
     EventCategoryInputs,
     EventPropertyInfo,
     EventPropertyInputs,
+    EventTypeInfo,
     EventTypeInputs,
     GroupPropertyInfo,
     GroupPropertyInputs,
@@ -45,43 +59,111 @@ from pulumi_taxonomy.amplitude.models import (
     group_property_name,
     user_property_name,
 )
-from pulumi_taxonomy.core.errors import NotFound, ResourceError, VendorError
+from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
 from pulumi_taxonomy.core.resource import resource_options, resource_props
 
 InputsT = TypeVar("InputsT", bound=AmplitudeInputs)
+Key = tuple[str, ...]
+
+REFUSED = (Conflict, Refused)
+"""How Amplitude refuses a create of something that exists (or is deleted): a 409, or
+for user properties a 200 `{"success": false}`."""
 
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:20]}"
 
 
-def _text(value: str | None) -> str:
-    """Clearing a text field means sending it empty."""
-    return value or ""
+def _empty(value: Any) -> bool:
+    return value is None or value is False or value in ("", [])
+
+
+@dataclass
+class RunMemory:
+    """What this provider process learnt during the current command, per project.
+
+    The engine runs every resource of a deployment in one provider process, and does
+    the deletes of removed resources after every create and update. So a delete can
+    learn here that another resource took its object over (a replacement: the new
+    resource is created first), or that its event was renamed by this very run."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    owners: dict[Key, str] = field(default_factory=dict)
+    renamed_events: dict[str, str] = field(default_factory=dict)
+
+    def claim(self, key: Key, id_: str) -> None:
+        with self.lock:
+            self.owners[key] = id_
+
+    def claimed_by_another(self, key: Key, id_: str) -> bool:
+        with self.lock:
+            return self.owners.get(key, id_) != id_
+
+    def event_renamed(self, old: str, new: str) -> None:
+        with self.lock:
+            self.renamed_events[old] = new
+
+    def current_event(self, name: str) -> str:
+        with self.lock:
+            for _ in range(len(self.renamed_events) + 1):  # follow A -> B -> C, never loop
+                if name not in self.renamed_events:
+                    break
+                name = self.renamed_events[name]
+            return name
+
+
+_memories: dict[int, RunMemory] = {}
+_memories_lock = threading.Lock()
+
+
+def memory_of(client: AmplitudeClient) -> RunMemory:
+    """The run memory of the project this client reaches (clients live as long as the process)."""
+    with _memories_lock:
+        return _memories.setdefault(id(client), RunMemory())
 
 
 class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
-    """The create flow every Amplitude object shares: send the create, then resolve
-    lost answers, conflicts with existing or deleted objects, and adoption."""
+    """The flows every Amplitude object shares: create (resolving lost answers,
+    refusals, adoption and restore), converge, and delete."""
 
     id_prefix: ClassVar[str]
     restorable: ClassVar[bool] = True
+    clearable: ClassVar[tuple[str, ...]] = ()
+    """Fields cleared by sending them empty (undocumented, so read back)."""
+    verify_created: ClassVar[bool] = False
+    """Read back after a create: where the name sent in the body differs from the name
+    Amplitude stores (`gp:`, `grp:`), a different reading must not pass silently."""
 
-    # Hooks: the vendor calls of one kind of object.
+    # -- hooks: the vendor calls of one kind of object ---------------------------------
+
     def post(self, client: AmplitudeClient, inputs: InputsT) -> None:
         raise NotImplementedError
 
     def fetch(self, client: AmplitudeClient, inputs: InputsT) -> Outputs | None:
-        """The object as the vendor has it now (uncached), input-shaped; None if absent."""
+        """The object as the vendor has it now, input-shaped; None if absent or deleted."""
         raise NotImplementedError
 
-    def put(self, client: AmplitudeClient, current_name: str, inputs: InputsT) -> None:
-        """Make the object match `inputs` (renaming it from `current_name` if needed)."""
+    def put(self, client: AmplitudeClient, current_name: str, inputs: InputsT, clear: set[str]) -> None:
+        """Make the object match `inputs` (renaming it from `current_name` if needed),
+        sending the fields in `clear` empty."""
         raise NotImplementedError
 
     def restore(self, client: AmplitudeClient, inputs: InputsT) -> None:
         raise NotImplementedError
+
+    def deleted(self, client: AmplitudeClient, inputs: InputsT) -> bool | None:
+        """Whether Amplitude holds the object as deleted: True or False where a documented
+        answer tells, None where nothing does."""
+        return None
+
+    def restored(self, client: AmplitudeClient, inputs: InputsT) -> bool:
+        """Whether a restore took effect (to settle a restore whose answer was lost)."""
+        return self.fetch(client, inputs) is not None
+
+    def key(self, values: Mapping[str, Any]) -> Key:
+        """Which vendor object these values name (kind, name, scope)."""
+        return (self.id_prefix, self.remote_name(values))
 
     def remote_name(self, values: Mapping[str, Any]) -> str:
         return str(values["name"])
@@ -101,53 +183,116 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
             if field in desired and field not in self.ignore_in_diff and field != "connection"
         )
 
-    def converge(self, client: AmplitudeClient, current_name: str, inputs: InputsT) -> None:
-        """`put`, resilient to lost answers."""
+    # -- flows -------------------------------------------------------------------------
+
+    def to_clear(self, inputs: InputsT, baseline: Mapping[str, Any]) -> set[str]:
+        desired = inputs.model_dump(mode="json")
+        return {f for f in self.clearable if _empty(desired.get(f)) and not _empty(baseline.get(f))}
+
+    def converge(
+        self, client: AmplitudeClient, current_name: str, inputs: InputsT, baseline: Mapping[str, Any]
+    ) -> None:
+        """`put`, resilient to lost answers; then what the answer cannot prove is read back:
+        a rename, and fields cleared by sending them empty."""
+        clear = self.to_clear(inputs, baseline)
 
         def landed() -> bool:
             remote = self.fetch(client, inputs)
             return remote is not None and self.matches(remote, inputs)
 
-        settle(lambda: self.put(client, current_name, inputs), landed)
+        settle(lambda: self.put(client, current_name, inputs, clear), landed)
+        renamed = current_name != self.remote_name(inputs.model_dump())
+        if not (renamed or clear):
+            return
+        remote = self.fetch(client, inputs)
+        name = self.describe(inputs.model_dump())
+        if remote is None:
+            raise ResourceError(
+                name,
+                "update",
+                NotFound(f"Amplitude read after renaming {current_name!r}", 200, "not listed"),
+                "Amplitude accepted the rename but does not list it under its new name: it may have "
+                "read the name differently. Check the name in Amplitude, then run `pulumi refresh`.",
+            )
+        kept = sorted(f for f in clear if not _empty(remote.get(f)))
+        if kept:
+            values = ", ".join(f"{f}={remote.get(f)!r}" for f in kept)
+            raise ResourceError(
+                name,
+                "update",
+                ParameterIgnored("Amplitude PUT", 200, f"it kept {values} although an empty value was sent"),
+                "Amplitude's API does not clear this field by an empty value. Give it a value in your "
+                "program, or clear it in Amplitude's web app and run `pulumi refresh`.",
+            )
 
     def create_remote(self, inputs: InputsT) -> tuple[str, Outputs]:
         client = self.client(inputs)
         try:
             settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
-        except VendorError as exc:
-            self.resolve_conflict(client, inputs, exc)
+        except REFUSED as exc:
+            self.resolve_refusal(client, inputs, exc)
         else:
             self.after_post(client, inputs)
-        return _new_id(self.id_prefix), self.outputs(inputs)
+        id_ = _new_id(self.id_prefix)
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
+        return id_, self.outputs(inputs)
 
     def after_post(self, client: AmplitudeClient, inputs: InputsT) -> None:
-        """Fields the create endpoint cannot set, applied right after it."""
+        """Fields the create endpoint cannot set, applied right after it; and the read-back
+        of `verify_created`."""
+        if self.verify_created and self.fetch(client, inputs) is None:
+            raise ResourceError(
+                self.describe(inputs.model_dump()),
+                "create",
+                NotFound("Amplitude read after create", 200, "not listed"),
+                f"Amplitude accepted the create but does not list {self.remote_name(inputs.model_dump())!r}: "
+                "it may have stored the name differently. Check it in Amplitude before retrying.",
+            )
 
-    def resolve_conflict(self, client: AmplitudeClient, inputs: InputsT, exc: VendorError) -> None:
+    def resolve_refusal(self, client: AmplitudeClient, inputs: InputsT, exc: VendorError) -> None:
+        """Amplitude refused the create: find out why by looking, not by its message."""
         name = self.describe(inputs.model_dump())
         current = self.remote_name(inputs.model_dump())
-        if self.restorable and is_deleted_conflict(exc):
+        remote = self.fetch(client, inputs)
+        if remote is None:
+            deleted = self.deleted(client, inputs) if self.restorable else False
+            if deleted is False:
+                raise exc  # not live and not deleted: the refusal is about something else
+            # Refused, yet not live: soft-deleted objects keep their names (restore is the fix).
             if not inputs.adopt:
+                why = "it is deleted" if deleted else "if it was deleted (a deleted object keeps its name)"
                 raise ResourceError(
                     name,
                     "create",
                     exc,
-                    "it exists in Amplitude but is deleted. Set adopt=True to restore it and manage it "
-                    "from this program, or choose another name.",
+                    f"Amplitude refused to create it and does not list it: {why}, set adopt=True to "
+                    "restore it and manage it from this program, or choose another name. Otherwise "
+                    "Amplitude's answer above says why it refused.",
                 )
-            settle(lambda: self.restore(client, inputs), lambda: self.fetch(client, inputs) is not None)
-            self.converge(client, current, inputs)
+            try:
+                settle(lambda: self.restore(client, inputs), lambda: self.restored(client, inputs))
+            except NotFound as missing:
+                raise ResourceError(
+                    name,
+                    "create",
+                    exc,
+                    f"Amplitude refused to create it and has nothing by that name to restore ({missing}). "
+                    "Amplitude's answer above says why it refused.",
+                ) from missing
+            remote = self.fetch(client, inputs)
+            if remote is None:  # restored, but not yet where this resource puts it
+                settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+                self.after_post(client, inputs)
+                return
+            self.converge(client, current, inputs, remote)
             return
-        if not is_exists_conflict(exc):
-            raise exc
-        remote = self.fetch(client, inputs)
-        if remote is not None and self.matches(remote, inputs):
+        if self.matches(remote, inputs):
             # Exactly as declared: most likely this stack's own create whose answer was lost
             # (a crash, a dropped connection). Taking it over writes nothing.
             if not (inputs.adopt or exc.retried):
                 pulumi.log.info(f"{name} already exists exactly as declared; managing it")
             return
-        # A conflict on a create we had to resend (after a 429/5xx) is our first attempt
+        # A refusal of a create we had to resend (after a 429/5xx) is our first attempt
         # having landed; otherwise the object is someone else's until adopted.
         if not (inputs.adopt or exc.retried):
             raise ResourceError(
@@ -158,59 +303,102 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 "adopt=True on this resource (it is then updated to match your program); or choose "
                 "another name.",
             )
-        self.converge(client, current, inputs)
+        self.converge(client, current, inputs, remote)
 
     def update_remote(self, id_: str, state: Outputs, inputs: InputsT) -> Outputs:
         client = self.client(inputs)
         try:
-            self.converge(client, self.remote_name(state), inputs)
+            self.converge(client, self.remote_name(state), inputs, state)
         except NotFound as exc:
-            raise ResourceError(
-                self.describe(state),
-                "update",
-                exc,
-                "it no longer exists in Amplitude (deleted or renamed outside Pulumi). Run `pulumi refresh` "
-                "to drop it from the stack, then `pulumi up` to create it again.",
-            ) from exc
+            raise self.gone_on_update(state, exc) from exc
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
         return self.outputs(inputs)
 
-    def remove(self, id_: str, state: Outputs, delete: Callable[[], None]) -> None:
-        """Delete, treating "already gone" as done and resolving lost answers by looking."""
-        with contextlib.suppress(NotFound):  # already gone: the goal is reached
+    def gone_on_update(self, state: Outputs, exc: Exception) -> ResourceError:
+        return ResourceError(
+            self.describe(state),
+            "update",
+            exc,
+            "it no longer exists in Amplitude (deleted or renamed outside Pulumi). Run `pulumi refresh` "
+            "to drop it from the stack, then `pulumi up` to create it again.",
+        )
+
+    def remove(self, id_: str, state: Outputs, delete: Callable[[], None]) -> bool:
+        """Delete, resolving lost answers by looking; False when it was already gone.
+        "Not found" is believed only when a read agrees; an object another resource took
+        over in this run (its replacement) is left alone."""
+        client = self.client(state)
+        if memory_of(client).claimed_by_another(self.key(state), id_):
+            pulumi.log.info(f"{self.describe(state)}: now managed by its replacement; left in place")
+            return False
+        try:
             settle(delete, lambda: self.read_remote(id_, state) is None)
+        except NotFound as exc:
+            if self.read_remote(id_, state) is not None:
+                raise ResourceError(
+                    self.describe(state),
+                    "delete",
+                    exc,
+                    "Amplitude answered that it does not exist, yet still lists it; nothing was removed "
+                    "from the stack. Check it in Amplitude and run `pulumi refresh`.",
+                ) from exc
+            return False
+        return True
 
     def hint(self, error: Exception, operation: str) -> str:
+        if isinstance(error, TaxonomyUnavailable):
+            return (
+                "check that this Amplitude project has the Taxonomy API (an Enterprise plan or the "
+                "Taxonomy add-on) and that the region or base URL is right. Nothing was taken out of "
+                "the stack."
+            )
+        if isinstance(error, ParameterIgnored):
+            return "nothing was changed; run the operation again without the proxy, or report it."
+        if isinstance(error, Refused):
+            return (
+                "Amplitude gave no reason. Typical causes: it already exists or is deleted (set "
+                "adopt=True), or an attribute is not accepted (classifications need Data Access Controls)."
+            )
         if isinstance(error, VendorError) and error.status == 429:
             return "Amplitude's rate limit was hit after retries; run the operation again later."
         return super().hint(error, operation)
 
 
-def _property_fields(inputs: Any, *, with_required: bool, creating: bool = False) -> dict[str, Any]:
-    """The property attributes as form fields. On update, empty values are sent to
-    clear what was there; on create, unset fields are left out."""
-    fields: dict[str, Any] = {
-        "description": _text(inputs.description),
-        "type": inputs.type,
-        "regex": inputs.regex or "",
-        "enum_values": list(inputs.enum_values),
-        "is_array_type": inputs.is_array_type,
-    }
+def _property_fields(inputs: Any, clear: set[str], *, with_required: bool, shared: bool) -> dict[str, Any]:
+    """The attributes as form fields: those set, and those being cleared sent empty.
+    `classifications` only when set (they need Data Access Controls) or being cleared,
+    and only on shared properties (Amplitude refuses them on overrides)."""
+    fields: dict[str, Any] = {"type": inputs.type, "is_array_type": inputs.is_array_type}
     if with_required:
         fields["is_required"] = inputs.is_required
-    if creating:
-        fields = {k: v for k, v in fields.items() if v not in ("", [])}
+    texts = {
+        "description": inputs.description or "",
+        "regex": inputs.regex or "",
+        "enum_values": list(inputs.enum_values),
+    }
+    if shared:
+        texts["classifications"] = list(inputs.classifications)
+    for name, value in texts.items():
+        if value or name in clear:
+            fields[name] = value
     return fields
 
 
-def _property_outputs(info: PropertyInfo) -> dict[str, Any]:
+def _property_outputs(info: PropertyInfo, *, shared: bool) -> dict[str, Any]:
+    """A property's attributes as outputs. Classifications belong to the shared property
+    only (Amplitude refuses them on overrides); what an event's or group type's list shows
+    of them is the shared property's, so it is not this resource's to report."""
     return {
         "description": info.description or None,
         "type": info.type or "any",
         "regex": info.regex or None,
         "enum_values": info.enum_values,
         "is_array_type": info.is_array_type,
-        "classifications": info.classifications,
+        "classifications": info.classifications if shared else [],
     }
+
+
+PROPERTY_CLEARABLE = ("description", "regex", "enum_values", "classifications")
 
 
 def _kept(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,7 +407,7 @@ def _kept(state: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _find(items: list[Any], attr: str, name: object) -> Any:
-    return next((item for item in items if getattr(item, attr) == name), None)
+    return next((item for item in items if getattr(item, attr) == name and not item.deleted), None)
 
 
 # -- event categories ------------------------------------------------------------------
@@ -235,34 +423,42 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{values.get("name")}"'
 
+    def key(self, values: Mapping[str, Any]) -> Key:
+        return (self.id_prefix, str(values.get("category_id") or values.get("name")))
+
     def post(self, client: AmplitudeClient, inputs: EventCategoryInputs) -> None:
         client.create_category(inputs.name)
 
     def fetch(self, client: AmplitudeClient, inputs: EventCategoryInputs) -> Outputs | None:
-        try:
-            category = client.get_category(inputs.name)
-        except NotFound:
-            return None
-        return {"name": category.name, "category_id": category.id}
+        # Read from the list: a category name never goes into a path, so any name works.
+        category = client.find_category(inputs.name)
+        return None if category is None else {"name": category.name, "category_id": category.id}
 
-    def put(self, client: AmplitudeClient, current_name: str, inputs: EventCategoryInputs) -> None:
+    def put(
+        self, client: AmplitudeClient, current_name: str, inputs: EventCategoryInputs, clear: set[str]
+    ) -> None:
         return  # a category is only its name, and the id says which one
 
     def create_remote(self, inputs: EventCategoryInputs) -> tuple[str, Outputs]:
         super().create_remote(inputs)
         # POST answers no id: the id (stable across renames) is read by name.
-        found = self.fetch(self.client(inputs), inputs)
+        client = self.client(inputs)
+        found = self.fetch(client, inputs)
         if found is None:
             raise ResourceError(
                 self.describe(inputs.model_dump()),
                 "create",
-                NotFound("Amplitude GET category", 400, "Not found"),
-                "Amplitude accepted the category but does not show it; run `pulumi up` again.",
+                NotFound("Amplitude GET category", 200, "not listed"),
+                "Amplitude accepted the category but does not list it; run `pulumi up` again.",
             )
+        # A category's resource id is Amplitude's id, so a replacement has the same id as the
+        # resource it replaces: its claim says "created in this run" instead, which no
+        # delete (of the replaced resource, later in the run) matches.
+        memory_of(client).claim(self.key(found), "created in this run")
         return str(found["category_id"]), {**self.outputs(inputs), "category_id": found["category_id"]}
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
-        category = _find(self.client(state).list_categories(), "id", int(id_))
+        category = next((c for c in self.client(state).list_categories() if c.id == int(id_)), None)
         if category is None:
             return None
         return {**_kept(state), "name": category.name, "category_id": category.id}
@@ -271,7 +467,7 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
         client = self.client(inputs)
 
         def landed() -> bool:
-            category = _find(client.list_categories(), "id", int(id_))
+            category = next((c for c in client.list_categories() if c.id == int(id_)), None)
             return category is not None and category.name == inputs.name
 
         try:
@@ -286,16 +482,34 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
         return {**self.outputs(inputs), "category_id": int(id_)}
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
-        self.remove(id_, state, lambda: self.client(state).delete_category(int(id_)))
+        self.remove(id_, {**state, "category_id": id_}, lambda: self.client(state).delete_category(int(id_)))
 
 
 # -- event types -----------------------------------------------------------------------
+
+
+def event_info(client: AmplitudeClient, name: str) -> EventTypeInfo | None:
+    """The event if it is in the plan and not deleted, by documented means only: the list
+    holds live and planned events; `showDeleted=true` adds the deleted ones; hidden events
+    are in neither, so only a single GET finds them (which may or may not answer deleted
+    events: the lists decide that)."""
+    listed = next((e for e in client.list_events() if e.event_type == name), None)
+    if listed is not None:
+        return None if listed.deleted else listed
+    if any(e.event_type == name for e in client.list_events(show_deleted=True)):
+        return None  # listed only with showDeleted: deleted
+    try:
+        single = client.get_event(name)
+    except NotFound:
+        return None
+    return None if single.deleted else single
 
 
 class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
     kind = "Amplitude event type"
     inputs_model = EventTypeInputs
     id_prefix = "evt"
+    clearable = ("category", "description", "display_name")
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{values.get("name")}"'
@@ -305,17 +519,14 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
 
     def after_post(self, client: AmplitudeClient, inputs: EventTypeInputs) -> None:
         if inputs.display_name:  # the create endpoint has no display_name
-            self.converge(client, inputs.name, inputs)
+            self.converge(client, inputs.name, inputs, {})
 
     def fetch(self, client: AmplitudeClient, inputs: EventTypeInputs) -> Outputs | None:
-        try:
-            event = client.get_event(inputs.name)
-        except NotFound:
-            return None
-        return self._remote(event)
+        event = event_info(client, inputs.name)
+        return None if event is None else self._remote(event)
 
     @staticmethod
-    def _remote(event: Any) -> Outputs:
+    def _remote(event: EventTypeInfo) -> Outputs:
         return {
             "name": event.event_type,
             "category": event.category.name if event.category else None,
@@ -323,29 +534,42 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
             "display_name": event.display_name or None,
         }
 
-    def put(self, client: AmplitudeClient, current_name: str, inputs: EventTypeInputs) -> None:
+    def put(
+        self, client: AmplitudeClient, current_name: str, inputs: EventTypeInputs, clear: set[str]
+    ) -> None:
+        def value(field: str, given: str | None) -> str | None:
+            return "" if field in clear else given
+
         client.update_event(
             current_name,
             new_name=inputs.name if inputs.name != current_name else None,
-            category=_text(inputs.category),
-            description=_text(inputs.description),
-            display_name=_text(inputs.display_name),
+            category=value("category", inputs.category),
+            description=value("description", inputs.description),
+            display_name=value("display_name", inputs.display_name),
         )
+
+    def update_remote(self, id_: str, state: Outputs, inputs: EventTypeInputs) -> Outputs:
+        outputs = super().update_remote(id_, state, inputs)
+        old = self.remote_name(state)
+        if old != inputs.name:
+            # Properties of this event removed in the same run are deleted after this
+            # update, still naming the old event: tell them where it went.
+            memory_of(self.client(inputs)).event_renamed(old, inputs.name)
+        return outputs
 
     def restore(self, client: AmplitudeClient, inputs: EventTypeInputs) -> None:
         client.restore_event(inputs.name)
 
+    def deleted(self, client: AmplitudeClient, inputs: EventTypeInputs) -> bool | None:
+        # Listed only with showDeleted=true (:412-414): deleted.
+        live = {e.event_type for e in client.list_events()}
+        return inputs.name not in live and any(
+            e.event_type == inputs.name for e in client.list_events(show_deleted=True)
+        )
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
-        client = self.client(state)
-        name = self.remote_name(state)
-        event = _find(client.list_events(), "event_type", name)
-        if event is None:
-            # Hidden events are left out of the list; a single GET still sees them.
-            try:
-                event = client.get_event(name)
-            except NotFound:
-                return None
-        return {**_kept(state), **self._remote(event)}
+        event = event_info(self.client(state), self.remote_name(state))
+        return None if event is None else {**_kept(state), **self._remote(event)}
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         self.remove(id_, state, lambda: self.client(state).delete_event(self.remote_name(state)))
@@ -358,23 +582,28 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
     kind = "Amplitude event property"
     inputs_model = EventPropertyInputs
     id_prefix = "evp"
-    replace_on = frozenset({"event_type"})
+    clearable = PROPERTY_CLEARABLE
 
     def describe(self, values: Mapping[str, Any]) -> str:
         where = f' on event "{values["event_type"]}"' if values.get("event_type") else " (shared)"
         return f'{self.kind} "{values.get("name")}"{where}'
 
+    def key(self, values: Mapping[str, Any]) -> Key:
+        return (self.id_prefix, self.remote_name(values), str(values.get("event_type")))
+
+    def _fields(self, inputs: EventPropertyInputs, clear: set[str]) -> dict[str, Any]:
+        return _property_fields(inputs, clear, with_required=True, shared=inputs.event_type is None)
+
     def post(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=True, creating=True)
-        if inputs.event_type is None and inputs.classifications:
-            fields["classifications"] = list(inputs.classifications)
-        client.create_event_property(inputs.name, inputs.event_type, **fields)
+        client.create_event_property(inputs.name, inputs.event_type, **self._fields(inputs, set()))
 
     def fetch(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> Outputs | None:
-        try:
-            return self._remote(client.get_event_property(inputs.name, inputs.event_type), inputs.event_type)
-        except NotFound:
-            return None
+        info = _find(client.list_event_properties(inputs.event_type), "event_property", inputs.name)
+        return None if info is None else self._remote(info, inputs.event_type)
+
+    def restored(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> bool:
+        # Restore acts on the shared definition, wherever this resource puts the property.
+        return _find(client.list_event_properties(None), "event_property", inputs.name) is not None
 
     @staticmethod
     def _remote(info: EventPropertyInfo, event_type: str | None) -> Outputs:
@@ -382,39 +611,96 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
             "name": info.event_property,
             "event_type": event_type,
             "is_required": info.is_required,
-            **_property_outputs(info),
+            **_property_outputs(info, shared=event_type is None),
         }
 
-    def put(self, client: AmplitudeClient, current_name: str, inputs: EventPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=True)
-        if inputs.event_type is None:
-            fields["classifications"] = list(inputs.classifications)
+    def put(
+        self, client: AmplitudeClient, current_name: str, inputs: EventPropertyInputs, clear: set[str]
+    ) -> None:
         client.update_event_property(
             current_name,
             inputs.event_type,
             # A per-event property's attributes belong to that event only.
             override_scope="override" if inputs.event_type else None,
             new_name=inputs.name if inputs.name != current_name else None,
-            **fields,
+            **self._fields(inputs, clear),
         )
 
     def restore(self, client: AmplitudeClient, inputs: EventPropertyInputs) -> None:
         client.restore_event_property(inputs.name)
 
+    def update_remote(self, id_: str, state: Outputs, inputs: EventPropertyInputs) -> Outputs:
+        client = self.client(inputs)
+        current = self.remote_name(state)
+        old_event = state.get("event_type")
+        if old_event is not None:
+            old_event = memory_of(client).current_event(old_event)
+        moved = old_event != inputs.event_type
+        if moved:
+            # Attach where it goes first (the shared definition stays), detach after.
+            attach = inputs.model_copy(update={"name": current})
+            try:
+                settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+            except REFUSED:
+                pass  # already there: converge below sets its attributes
+            except NotFound as exc:
+                raise ResourceError(
+                    self.describe(inputs.model_dump()),
+                    "update",
+                    exc,
+                    "the event it moves to is not in Amplitude's plan: declare it first and pass "
+                    "event_type=<the EventType>.name, so that Pulumi creates it before the property.",
+                ) from exc
+        baseline = (
+            state if not moved else (self.fetch(client, inputs.model_copy(update={"name": current})) or {})
+        )
+        try:
+            self.converge(client, current, inputs, baseline)
+        except NotFound as exc:
+            raise self.gone_on_update(state, exc) from exc
+        if moved and old_event is not None:
+            self._detach(client, inputs.name, old_event)
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
+        return self.outputs(inputs)
+
+    @staticmethod
+    def _detach(client: AmplitudeClient, name: str, event_type: str) -> None:
+        # Not on that event (any more), or the event is gone: nothing to detach.
+        with contextlib.suppress(NotFound):
+            client.delete_event_property(name, event_type)
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
+        client = self.client(state)
         event_type = state.get("event_type")
         try:
-            items = self.client(state).list_event_properties(event_type)
+            items = client.list_event_properties(event_type)
         except NotFound:
-            return None  # the event itself is gone
+            if event_type is not None and event_info(client, event_type) is None:
+                return None  # its event is gone, and the property with it
+            raise
         info = _find(items, "event_property", self.remote_name(state))
-        return None if info is None else {**_kept(state), **self._remote(info, event_type)}
+        if info is None:
+            return None
+        return {**_kept(state), **self._remote(info, event_type)}
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         client = self.client(state)
-        self.remove(
-            id_, state, lambda: client.delete_event_property(self.remote_name(state), state.get("event_type"))
-        )
+        name = self.remote_name(state)
+        event_type = state.get("event_type")
+        if event_type is None:
+            self.remove(id_, state, lambda: client.delete_event_property(name))
+            return
+        # Its event may have been renamed by this run (the engine deletes removed
+        # resources after every update): take it off the event under its new name.
+        current = memory_of(client).current_event(event_type)
+        here = {**state, "event_type": current}
+        removed = self.remove(id_, here, lambda: client.delete_event_property(name, current))
+        if not removed and current == event_type and event_info(client, event_type) is None:
+            pulumi.log.warn(
+                f"{self.describe(state)}: its event is no longer in Amplitude's plan, so there was nothing "
+                "to remove it from. If the event was renamed outside this run, the property is still on "
+                "it under the new name: remove it there."
+            )
 
 
 # -- user properties ---------------------------------------------------------------------
@@ -425,6 +711,8 @@ class UserPropertyProvider(AmplitudeProvider[UserPropertyInputs]):
     inputs_model = UserPropertyInputs
     id_prefix = "usp"
     computed = frozenset({"remote_name"})
+    clearable = PROPERTY_CLEARABLE
+    verify_created = True
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{user_property_name(str(values.get("name")))}"'
@@ -441,10 +729,8 @@ class UserPropertyProvider(AmplitudeProvider[UserPropertyInputs]):
         return {**super().outputs(inputs), "remote_name": inputs.remote_name}
 
     def post(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=False, creating=True)
-        if inputs.classifications:
-            fields["classifications"] = list(inputs.classifications)
-        client.create_user_property(inputs.remote_name, **fields)
+        fields = _property_fields(inputs, set(), with_required=False, shared=True)
+        client.create_user_property(own_user_property_name(inputs.remote_name), **fields)
 
     def fetch(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> Outputs | None:
         try:
@@ -457,24 +743,29 @@ class UserPropertyProvider(AmplitudeProvider[UserPropertyInputs]):
     def _remote(info: UserPropertyInfo, written_as: str) -> Outputs:
         # Keep the user's spelling (with or without gp:) when it names the same property.
         name = written_as if user_property_name(written_as) == info.user_property else info.user_property
-        return {"name": name, "remote_name": info.user_property, **_property_outputs(info)}
+        return {"name": name, "remote_name": info.user_property, **_property_outputs(info, shared=True)}
 
-    def put(self, client: AmplitudeClient, current_name: str, inputs: UserPropertyInputs) -> None:
+    def put(
+        self, client: AmplitudeClient, current_name: str, inputs: UserPropertyInputs, clear: set[str]
+    ) -> None:
+        renamed = inputs.remote_name != current_name
         client.update_user_property(
             current_name,
-            new_name=inputs.remote_name if inputs.remote_name != current_name else None,
-            classifications=list(inputs.classifications),
-            **_property_fields(inputs, with_required=False),
+            new_name=own_user_property_name(inputs.remote_name) if renamed else None,
+            **_property_fields(inputs, clear, with_required=False, shared=True),
         )
 
     def restore(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> None:
         client.restore_user_property(inputs.remote_name)
 
+    def deleted(self, client: AmplitudeClient, inputs: UserPropertyInputs) -> bool | None:
+        # Answers carry `deleted` (the notes); when it is not listed at all, nothing tells.
+        listed = [p for p in client.list_user_properties() if p.user_property == inputs.remote_name]
+        return True if any(p.deleted for p in listed) else None
+
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         info = _find(self.client(state).list_user_properties(), "user_property", self.remote_name(state))
-        if info is None or info.deleted:
-            return None
-        return {**_kept(state), **self._remote(info, str(state["name"]))}
+        return None if info is None else {**_kept(state), **self._remote(info, str(state["name"]))}
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         self.remove(id_, state, lambda: self.client(state).delete_user_property(self.remote_name(state)))
@@ -488,12 +779,16 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
     inputs_model = GroupPropertyInputs
     id_prefix = "grp"
     restorable = False  # Amplitude has neither delete nor restore for group properties
-    replace_on = frozenset({"group_type"})
     computed = frozenset({"remote_name"})
+    clearable = PROPERTY_CLEARABLE
+    verify_created = True
 
     def describe(self, values: Mapping[str, Any]) -> str:
         where = f' on group type "{values["group_type"]}"' if values.get("group_type") else " (shared)"
         return f'{self.kind} "{group_property_name(str(values.get("name")))}"{where}'
+
+    def key(self, values: Mapping[str, Any]) -> Key:
+        return (self.id_prefix, self.remote_name(values), str(values.get("group_type")))
 
     def remote_name(self, values: Mapping[str, Any]) -> str:
         return group_property_name(str(values["name"]))
@@ -506,18 +801,17 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
     def outputs(self, inputs: GroupPropertyInputs) -> Outputs:
         return {**super().outputs(inputs), "remote_name": inputs.remote_name}
 
+    def _fields(self, inputs: GroupPropertyInputs, clear: set[str]) -> dict[str, Any]:
+        return _property_fields(inputs, clear, with_required=False, shared=inputs.group_type is None)
+
     def post(self, client: AmplitudeClient, inputs: GroupPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=False, creating=True)
-        if inputs.group_type is None and inputs.classifications:
-            fields["classifications"] = list(inputs.classifications)
-        client.create_group_property(inputs.remote_name, inputs.group_type, **fields)
+        # The create example sends the name without `grp:` ("Group Property 1").
+        name = inputs.remote_name.removeprefix(GROUP_PREFIX)
+        client.create_group_property(name, inputs.group_type, **self._fields(inputs, set()))
 
     def fetch(self, client: AmplitudeClient, inputs: GroupPropertyInputs) -> Outputs | None:
-        try:
-            info = client.get_group_property(inputs.remote_name, inputs.group_type)
-        except NotFound:
-            return None
-        return self._remote(info, inputs.name, inputs.group_type)
+        info = _find(client.list_group_properties(inputs.group_type), "group_property", inputs.remote_name)
+        return None if info is None else self._remote(info, inputs.name, inputs.group_type)
 
     @staticmethod
     def _remote(info: GroupPropertyInfo, written_as: str, group_type: str | None) -> Outputs:
@@ -526,33 +820,58 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
             "name": name,
             "remote_name": info.group_property,
             "group_type": group_type,
-            **_property_outputs(info),
+            **_property_outputs(info, shared=group_type is None),
         }
 
-    def put(self, client: AmplitudeClient, current_name: str, inputs: GroupPropertyInputs) -> None:
-        fields = _property_fields(inputs, with_required=False)
-        if inputs.group_type is None:
-            fields["classifications"] = list(inputs.classifications)
+    def put(
+        self, client: AmplitudeClient, current_name: str, inputs: GroupPropertyInputs, clear: set[str]
+    ) -> None:
         client.update_group_property(
             current_name,
             inputs.group_type,
             override_scope="override" if inputs.group_type else None,
+            # The rename example sends the new name whole: `grp:Group Property 1 Renamed`.
             new_name=inputs.remote_name if inputs.remote_name != current_name else None,
-            **fields,
+            **self._fields(inputs, clear),
         )
+
+    def update_remote(self, id_: str, state: Outputs, inputs: GroupPropertyInputs) -> Outputs:
+        client = self.client(inputs)
+        current = self.remote_name(state)
+        old_group = state.get("group_type")
+        if old_group == inputs.group_type:
+            return super().update_remote(id_, state, inputs)
+        # Put it on its new group type (or the shared definition) first; Amplitude has no
+        # delete for group properties, so it stays where it was.
+        attach = inputs.model_copy(update={"name": current})
+        with contextlib.suppress(*REFUSED):  # already there: converge sets its attributes
+            settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+        try:
+            self.converge(client, current, inputs, self.fetch(client, attach) or {})
+        except NotFound as exc:
+            raise self.gone_on_update(state, exc) from exc
+        if old_group is not None:
+            pulumi.log.warn(
+                f'{self.describe(inputs.model_dump())}: moved off group type "{old_group}" in this stack, '
+                "but Amplitude has no API to remove a group property, so it stays there too."
+            )
+        memory_of(client).claim(self.key(inputs.model_dump()), id_)
+        return self.outputs(inputs)
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         group_type = state.get("group_type")
         try:
             items = self.client(state).list_group_properties(group_type)
         except NotFound:
-            return None
+            return None  # its group type is gone (the project answers: see the client)
         info = _find(items, "group_property", self.remote_name(state))
         return (
             None if info is None else {**_kept(state), **self._remote(info, str(state["name"]), group_type)}
         )
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
+        if memory_of(self.client(state)).claimed_by_another(self.key(state), id_):
+            return  # its replacement manages it now
         pulumi.log.warn(
             f"{self.describe(state)}: Amplitude has no API to delete group properties, so it was removed "
             "from this stack but still exists in Amplitude. Remove it in Amplitude Data if it should go."
@@ -566,7 +885,7 @@ ConnectionInput = pulumi.Input[AmplitudeConnection] | pulumi.Input[Mapping[str, 
 
 
 class EventCategory(Resource, module="amplitude", name="EventCategory"):
-    """An Amplitude event category. Renaming it keeps its id."""
+    """An Amplitude event category (any name). Renaming it keeps its id."""
 
     name: pulumi.Output[str]
     category_id: pulumi.Output[int]
@@ -617,7 +936,8 @@ class EventType(Resource, module="amplitude", name="EventType"):
 
 class EventProperty(Resource, module="amplitude", name="EventProperty"):
     """An event property: shared (no `event_type`) or on one event. Changing the event
-    replaces it; renaming it renames the property in Amplitude, on every event."""
+    moves it in place (on to the new event, then off the old one; the shared definition
+    stays); renaming it renames the property in Amplitude, on every event."""
 
     name: pulumi.Output[str]
     event_type: pulumi.Output[str | None]
@@ -693,7 +1013,8 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
 
 class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
     """A custom group property (`grp:`), shared or on one group type. Amplitude cannot
-    delete group properties: deleting the resource only removes it from the stack."""
+    delete group properties: deleting the resource only removes it from the stack, and
+    moving it to another group type leaves it on the old one too."""
 
     name: pulumi.Output[str]
     remote_name: pulumi.Output[str]

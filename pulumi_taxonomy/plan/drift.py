@@ -115,6 +115,7 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
         out += [Difference("amplitude", "event property", f"{event.name} / {n}", "extra") for n in remote]
     planned = {e.name for e in track}
     out += [Difference("amplitude", "event", name, "extra") for name in events if name not in planned]
+    out += _amplitude_unattached(client, events, progress)
     users = {
         p.user_property: p
         for p in client.list_user_properties()
@@ -135,6 +136,22 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
             )
     out += [Difference("amplitude", "user property", name, "extra") for name in users]
     return out
+
+
+def _amplitude_unattached(
+    client: AmplitudeClient, events: dict[str, Any], progress: Progress
+) -> list[Difference]:
+    """Shared event properties on no listed event: what per-event properties leave behind
+    once taken off their last event (Amplitude created the shared definition for the
+    first one, and a per-event delete only takes a property off its event)."""
+    attached: set[str] = set()
+    for name in progress(list(events), "Amplitude event properties"):
+        attached |= {p.event_property for p in client.list_event_properties(name)}
+    return [
+        Difference("amplitude", "shared event property", p.event_property, "extra", "on no event")
+        for p in client.list_event_properties()
+        if p.event_property not in attached
+    ]
 
 
 def _wire_event(plan: Plan, event: Any) -> list[dict[str, Any]]:

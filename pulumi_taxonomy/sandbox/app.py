@@ -21,6 +21,7 @@ from starlette.routing import Route, Router
 from pulumi_taxonomy.sandbox.amplitude import data_http
 from pulumi_taxonomy.sandbox.amplitude import http as amplitude_http
 from pulumi_taxonomy.sandbox.amplitude.data import AmplitudeData
+from pulumi_taxonomy.sandbox.amplitude.models import ProjectSettings
 from pulumi_taxonomy.sandbox.amplitude.seed import seed_demo
 from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTaxonomy
 from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
@@ -157,6 +158,14 @@ class Sandbox:
                 return JSONResponse({"error": exc.message}, status_code=400)
             return JSONResponse({"ok": True})
 
+        async def amplitude_project(request: Request) -> Response:
+            if request.method == "POST":
+                body = await _json_body(request, ProjectSettings)
+                if isinstance(body, Response):
+                    return body
+                self.amplitude.configure(body)
+            return JSONResponse(self.amplitude.settings().model_dump())
+
         async def faults(request: Request) -> Response:
             if request.method == "POST":
                 body = await _json_body(request, FaultsRequest)
@@ -212,6 +221,7 @@ class Sandbox:
             Route("/_sandbox/stats", stats, methods=["GET"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),
             Route("/_sandbox/amplitude/ingest", ingest, methods=["POST"]),
+            Route("/_sandbox/amplitude/project", amplitude_project, methods=["GET", "POST"]),
             *amplitude_http.routes(self.amplitude),
             *rudderstack_http.routes(self.rudderstack),
             *data_http.routes(self.data),

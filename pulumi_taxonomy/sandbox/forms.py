@@ -20,9 +20,15 @@ class FormError(ValueError):
 
 async def read_params(request: Request) -> dict[str, str]:
     params = dict(request.query_params)
+    params.update(await read_form(request))
+    return params
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The parameters of the form body alone (none when there is no body)."""
     body = await request.body()
     if not body:
-        return params
+        return {}
     content_type = request.headers.get("content-type", FORM_TYPE).split(";")[0].strip().lower()
     if content_type not in (FORM_TYPE, ""):
         raise FormError(f"Unsupported Content-Type {content_type!r}: send {FORM_TYPE}")
@@ -31,8 +37,7 @@ async def read_params(request: Request) -> dict[str, str]:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
     except (UnicodeDecodeError, ValueError) as exc:
         raise FormError(f"Malformed form body: {exc}") from None
-    params.update(pairs)
-    return params
+    return dict(pairs)
 
 
 def path_name(request: Request, prefix: str, suffix: str = "") -> str:

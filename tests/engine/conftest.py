@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -35,6 +36,17 @@ def amp(sandbox: SandboxProcess) -> Iterator[httpx.Client]:
 
 def writes(sandbox: SandboxProcess) -> int:
     return sum(n for route, n in sandbox.stats()["by_route"].items() if not route.startswith("GET "))
+
+
+def printed(engine: Engine, text: str, timeout: float = 10.0) -> bool:
+    """Whether the provider server printed `text` (a warning, say): its output is read by
+    a thread, so wait for it, bounded, rather than look once."""
+    deadline = time.monotonic() + timeout
+    while text not in engine.server.output:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def rudderstack_env(url: str) -> dict[str, str]:

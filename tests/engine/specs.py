@@ -81,7 +81,8 @@ CATEGORY = Spec(
 
 
 def event_remote(amp: httpx.Client, inputs: Inputs) -> dict[str, Any] | None:
-    return _data(amp.get(f"/event/{quote(inputs['name'], safe='')}"))
+    # From the list: a single GET also answers deleted events (the docs leave it open).
+    return next((e for e in _data(amp.get("/event")) or [] if e["event_type"] == inputs["name"]), None)
 
 
 def event_setup(amp: httpx.Client) -> None:
@@ -166,8 +167,8 @@ EVENT_PROPERTY = Spec(
         data={"event_type": i["event_type"], "overrideScope": "override", "description": "UI"},
     ),
     drift_field="description",
-    oob_delete=lambda amp, i: amp.delete(
-        f"/event-property/{quote(i['name'], safe='')}", params={"event_type": i["event_type"]}
+    oob_delete=lambda amp, i: amp.request(
+        "DELETE", f"/event-property/{quote(i['name'], safe='')}", data={"event_type": i["event_type"]}
     ),
     pre_existing=lambda amp, i: amp.post(
         "/event-property",

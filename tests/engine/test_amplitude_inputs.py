@@ -59,6 +59,24 @@ CASES: list[tuple[TaxonomyProvider[Any], dict[str, Any], str, str]] = [
         "Extra",
     ),
     (EventTypeProvider(), {"name": "A", "connection": {"region": "mars"}}, "connection.region", "'us'"),
+    # Names that go into URL paths must name exactly one object: a front end may decode
+    # `%2F` and resolve dot segments, so these could reach another object.
+    (EventTypeProvider(), {"name": "."}, "name", "dot segment"),
+    (EventTypeProvider(), {"name": ".."}, "name", "dot segment"),
+    (EventTypeProvider(), {"name": "Checkout / Payment"}, "name", "slash"),
+    (EventTypeProvider(), {"name": "../category/412941"}, "name", "slash"),
+    (EventTypeProvider(), {"name": "a\\b"}, "name", "slash"),
+    (EventPropertyProvider(), {"name": ".."}, "name", "dot segment"),
+    (EventPropertyProvider(), {"name": "utm/source"}, "name", "slash"),
+    (UserPropertyProvider(), {"name": "gp:a/b"}, "name", "slash"),
+    (UserPropertyProvider(), {"name": "."}, "name", "dot segment"),
+    (GroupPropertyProvider(), {"name": "grp:x/y", "group_type": "C"}, "name", "slash"),
+    (
+        EventPropertyProvider(),
+        {"name": "p", "type": "enum", "enum_values": ["a", " b"]},
+        "enum_values",
+        "spaces",
+    ),
 ]
 
 

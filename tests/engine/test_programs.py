@@ -44,10 +44,10 @@ def test_program_edits_become_minimal_changes(sandbox: SandboxProcess, amp: http
         first = run_program(lambda: version("Checkout Done", with_property=True), engine)
         assert first.operations == {"checkout": "create", "order-id": "create"}
         # Renaming the event: the event is updated in place; its property follows it
-        # in Amplitude and is replaced onto the new name in the stack, without a clash.
+        # in Amplitude, and in the stack it is updated in place onto the new name.
         engine.new_command()
         renamed = run_program(lambda: version("Checkout Finished", with_property=True), engine)
-        assert renamed.operations == {"checkout": "update", "order-id": "replace"}
+        assert renamed.operations == {"checkout": "update", "order-id": "update"}
         assert on("Checkout Finished") == ["order_id"]
         engine.new_command()
         assert run_program(lambda: version("Checkout Finished", with_property=True), engine).changes == {}

@@ -181,7 +181,10 @@ def test_drift_in_main_shows_on_refresh_and_up_repairs_it(stack: Engine, sandbox
     _, created = stack.up("plan", TaxonomyImportProvider(), inputs())
     with amplitude_client(sandbox) as amp:
         amp.put("/event/Song Played", data={"description": "edited in Amplitude"}).raise_for_status()
-        amp.delete("/event-property/seconds", params={"event_type": "Song Skipped"}).raise_for_status()
+        # From one event: `event_type` in the body, as the current reference sends it.
+        amp.request(
+            "DELETE", "/event-property/seconds", data={"event_type": "Song Skipped"}
+        ).raise_for_status()
     stack.new_command()
     refreshed = stack.refresh(created.urn)
     assert refreshed is not None

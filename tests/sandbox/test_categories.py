@@ -52,6 +52,23 @@ def test_deleting_a_category_leaves_its_events_uncategorised(amp: httpx.Client) 
 
 
 def test_names_with_reserved_characters_round_trip(amp: httpx.Client) -> None:
-    name = "Growth / Paid: 100% ✓"
+    name = "Growth: 100% ✓ #1?"
     ok(amp.post("/category", data={"category_name": name}))
-    assert ok(amp.get("/category/Growth%20%2F%20Paid%3A%20100%25%20%E2%9C%93"))["name"] == name
+    assert ok(amp.get("/category/Growth%3A%20100%25%20%E2%9C%93%20%231%3F"))["name"] == name
+
+
+def test_a_name_that_is_not_one_path_segment_is_refused_in_paths(amp: httpx.Client) -> None:
+    # Bodies take any name; a path cannot name it: front ends decode %2F and resolve dots.
+    for name in ("Growth / Paid", "..", "."):
+        ok(amp.post("/category", data={"category_name": name}))
+    assert {c["name"] for c in ok(amp.get("/category"))} == {"Growth / Paid", "..", "."}
+    for path in ("/category/Growth%20%2F%20Paid", "/category/%2E%2E", "/category/a%5Cb"):
+        error(amp.get(path), 400, "Invalid name in path")
+
+
+def test_ids_out_of_range_or_not_ascii_digits_name_no_category(amp: httpx.Client) -> None:
+    ok(amp.post("/category", data={"category_name": "A"}))
+    for category_id in (str(2**63), "9" * 40, "%D9%A1%D9%A2"):  # the last: Arabic-Indic digits
+        error(amp.put(f"/category/{category_id}", data={"category_name": "B"}), 409, "does not exist")
+        error(amp.delete(f"/category/{category_id}"), 409, "does not exist")
+    assert [c["name"] for c in ok(amp.get("/category"))] == ["A"]

@@ -196,14 +196,55 @@ def test_property_on_a_missing_event_is_refused(amp: httpx.Client) -> None:
     error(amp.get("/event-property", params={"event_type": "Nope"}), 400, "Not found")
 
 
+def delete_from(amp: httpx.Client, name: str, event_type: str) -> httpx.Response:
+    """A per-event delete as the current page sends it: `event_type` in a form body."""
+    return amp.request("DELETE", f"/event-property/{name}", data={"event_type": event_type})
+
+
 def test_delete_from_an_event_detaches_only_there(onboarding: httpx.Client) -> None:
     amp = onboarding
     for event in ("Onboard Start", "Onboard Finish"):
         ok(amp.post("/event-property", data={"event_type": event, "event_property": "step"}))
-    ok(amp.delete("/event-property/step", params={"event_type": "Onboard Start"}))
+    ok(delete_from(amp, "step", "Onboard Start"))
     assert on(amp, "Onboard Start") == {}
     assert list(on(amp, "Onboard Finish")) == ["step"]
-    error(amp.delete("/event-property/step", params={"event_type": "Onboard Start"}), 409, "does not exist")
+    error(delete_from(amp, "step", "Onboard Start"), 409, "does not exist")
+
+
+def test_a_delete_reads_event_type_from_the_body_only(onboarding: httpx.Client) -> None:
+    """Where the current page puts it: sent in the query alone (the legacy spelling), it is
+    not read, and the delete acts on the shared property, on every event."""
+    amp = onboarding
+    for event in ("Onboard Start", "Onboard Finish"):
+        ok(amp.post("/event-property", data={"event_type": event, "event_property": "step"}))
+    ok(amp.delete("/event-property/step", params={"event_type": "Onboard Start"}))
+    assert on(amp, "Onboard Start") == {} and on(amp, "Onboard Finish") == {}
+    assert ok(amp.get("/event-property")) == []
+
+
+def test_reads_take_event_type_from_the_query_or_the_body(onboarding: httpx.Client) -> None:
+    amp = onboarding
+    ok(amp.post("/event-property", data={"event_type": "Onboard Start", "event_property": "step"}))
+    by_query = ok(amp.get("/event-property", params={"event_type": "Onboard Start"}))
+    by_body = ok(
+        amp.request(
+            "GET",
+            "/event-property",
+            content=b"event_type=Onboard%20Start",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    )
+    assert by_query == by_body and [p["event_type"] for p in by_body] == ["Onboard Start"]
+    # Every item of an event's list names the event; the shared list names none.
+    assert [p["event_type"] for p in ok(amp.get("/event-property"))] == [None]
+
+
+def test_restore_takes_no_event_type(onboarding: httpx.Client) -> None:
+    error(
+        onboarding.post("/event-property/x/restore", data={"event_type": "Onboard Start"}),
+        400,
+        "Unknown parameter: event_type",
+    )
 
 
 def test_global_delete_semantics_and_restore(sandbox: SandboxProcess, onboarding: httpx.Client) -> None:
@@ -218,12 +259,12 @@ def test_global_delete_semantics_and_restore(sandbox: SandboxProcess, onboarding
     ok(amp.delete("/event-property/live"))  # live: marked deleted
     assert set(on(amp, "Onboard Start")) == {"unexpected"}
     error(amp.get("/event-property/live"), 400)
-    error(amp.post("/event-property", data={"event_property": "live"}), 409, "Restore")
+    error(amp.post("/event-property", data={"event_property": "live"}), 409, "that already exists")
     error(amp.delete("/event-property/live"), 409, "does not exist")
     ok(amp.post("/event-property/live/restore"))
     assert set(on(amp, "Onboard Start")) == {"live", "unexpected"}
     error(amp.post("/event-property/live/restore"), 409, "not deleted")
 
     ok(amp.delete("/event-property/unexpected"))  # unexpected: planned, then marked deleted
-    ok(amp.post("/event-property/unexpected/restore", params={"event_type": "Onboard Start"}))
+    ok(amp.post("/event-property/unexpected/restore"))
     ok(amp.put("/event-property/unexpected", data={"description": "in the plan now"}))

@@ -73,3 +73,16 @@ def test_there_is_no_delete_nor_restore(demo: httpx.Client) -> None:
     error(demo.delete("/group-property/grp:Group Property 2"), 405)
     error(demo.post("/group-property/grp:Group Property 2/restore"), 405)
     ok(demo.get("/group-property/grp:Group Property 2", params={"group_type": "Group 1"}))
+
+
+def test_names_as_the_examples_send_them(demo: httpx.Client) -> None:
+    # Create: bare (the example) or with `grp:` (the parameter's text); both are custom.
+    ok(demo.post("/group-property", data={"group_type": "Group 1", "group_property": "bare"}))
+    ok(demo.post("/group-property", data={"group_type": "Group 1", "group_property": "grp:prefixed"}))
+    names = [p["group_property"] for p in ok(demo.get("/group-property", params={"group_type": "Group 1"}))]
+    assert {"grp:bare", "grp:prefixed"} <= set(names)
+    # Rename: the new name is taken whole, as the example sends it (`grp:...`).
+    ok(demo.put("/group-property/grp:bare", data={"new_group_property_value": "grp:renamed"}))
+    ok(demo.put("/group-property/grp:prefixed", data={"new_group_property_value": "no prefix"}))
+    names = [p["group_property"] for p in ok(demo.get("/group-property", params={"group_type": "Group 1"}))]
+    assert {"grp:renamed", "no prefix"} <= set(names) and "grp:no prefix" not in names

@@ -202,7 +202,7 @@ def test_group_property_examples(demo: httpx.Client) -> None:
         )
     )
     message = error(demo.post("/group-property", data={"group_property": "Group Property 1"}), 409)
-    assert message == 'Attempted to add a group property, "grp:Group Property 1", that already exists.'
+    assert message == 'Attempted to add a group property, "Group Property 1", that already exists.'
     listed = ok(get_with_form_body(demo, "/group-property", "group_type=Group%201"))
     for prop in listed:
         has_keys(prop, GROUP_PROPERTY_KEYS)

@@ -6,6 +6,11 @@ from pulumi_taxonomy.testing import SandboxProcess
 from tests.conftest import error, ingest, ok
 
 
+def refused(response: httpx.Response) -> None:
+    """The user-property page documents create and update answers as true or false only."""
+    assert (response.status_code, response.json()) == (200, {"success": False}), response.text
+
+
 def test_amplitude_properties_exist_in_every_project(amp: httpx.Client) -> None:
     names = [p["user_property"] for p in ok(amp.get("/user-property"))]
     assert {"device_id", "user_id", "amplitude_id"} <= set(names)
@@ -21,7 +26,7 @@ def test_amplitude_properties_exist_in_every_project(amp: httpx.Client) -> None:
         "deleted": False,
     }
     error(amp.delete("/user-property/device_id"), 409, "not deletable")
-    error(amp.put("/user-property/device_id", data={"description": "x"}), 409, "not editable")
+    refused(amp.put("/user-property/device_id", data={"description": "x"}))
 
 
 def test_custom_properties_carry_gp_prefix(amp: httpx.Client) -> None:
@@ -40,10 +45,17 @@ def test_custom_properties_carry_gp_prefix(amp: httpx.Client) -> None:
     assert prop["user_property"] == "gp:User Type"
     assert prop["enum_values"] == "Free,Standard,Premium"
     error(amp.get("/user-property/User Type"), 404, "Not found")  # missing user property: 404
-    # Sending the prefix yourself does not double it.
+    refused(amp.post("/user-property", data={"user_property": "User Type"}))  # a duplicate
+
+
+def test_body_names_are_read_literally(amp: httpx.Client) -> None:
+    # The examples send the bare name; a body `gp:plan` names a property called "gp:plan".
     ok(amp.post("/user-property/", data={"user_property": "gp:plan"}))
-    ok(amp.get("/user-property/gp:plan"))
-    error(amp.post("/user-property", data={"user_property": "plan"}), 409, '"gp:plan", that already exists')
+    ok(amp.get("/user-property/gp:gp:plan"))
+    error(amp.get("/user-property/gp:plan"), 404)
+    ok(amp.post("/user-property", data={"user_property": "plan"}))
+    ok(amp.put("/user-property/gp:plan", data={"new_user_property_value": "gp:tier"}))
+    ok(amp.get("/user-property/gp:gp:tier"))
 
 
 def test_update_and_rename(amp: httpx.Client) -> None:
@@ -66,7 +78,7 @@ def test_update_and_rename(amp: httpx.Client) -> None:
         "string",
         True,
     )
-    error(amp.put("/user-property/gp:nope", data={"description": "x"}), 409, "not in schema")
+    refused(amp.put("/user-property/gp:nope", data={"description": "x"}))
 
 
 def test_delete_and_restore(sandbox: SandboxProcess, amp: httpx.Client) -> None:
@@ -79,7 +91,7 @@ def test_delete_and_restore(sandbox: SandboxProcess, amp: httpx.Client) -> None:
     ok(amp.delete("/user-property/gp:interests"))
     assert ok(amp.get("/user-property/gp:interests"))["deleted"] is True
     error(amp.delete("/user-property/gp:interests"), 409, "does not exist")
-    error(amp.post("/user-property", data={"user_property": "interests"}), 409, "Restore")
+    refused(amp.post("/user-property", data={"user_property": "interests"}))
     ok(amp.post("/user-property/gp:interests/restore"))
     assert ok(amp.get("/user-property/gp:interests"))["deleted"] is False
     error(amp.post("/user-property/gp:interests/restore"), 409, "not deleted")

@@ -16,6 +16,24 @@ MAX_DESCRIPTION_LENGTH = 10_000
 
 USER_PREFIX = "gp:"
 GROUP_PREFIX = "grp:"
+MAX_CATEGORY_ID = 2**63 - 1
+"""Ids are SQLite integers; a larger number in a path names no category."""
+
+
+class ProjectSettings(BaseModel):
+    """How the emulated project is set up at Amplitude (`POST /_sandbox/amplitude/project`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    taxonomy: bool = True
+    """False: a project without the Taxonomy API (no Enterprise plan or add-on), which
+    answers every request 404 "Not found", as the reference says [D]."""
+    data_access_controls: bool = True
+    """False: `classifications` is refused, as the reference makes it depend on Data
+    Access Controls being enabled for the account [D]."""
+    empty_values: Literal["clear", "ignore"] = "clear"
+    """What an empty attribute on an update does (undocumented [I]): `clear` empties the
+    field; `ignore` leaves it as it was, as a vendor that drops empty values would."""
 
 
 class Record(BaseModel):

@@ -79,10 +79,10 @@ def seed_demo(t: AmplitudeTaxonomy) -> None:
     prop(None, "app_version", type="string", regex=r"^\d+\.\d+\.\d+$")
 
     # User properties (Amplitude's own, such as device_id, exist in every project).
-    t.create_user_property("user_type", PropertyChanges(type="string", description="Free or paid."))
-    t.create_user_property("plan", PropertyChanges(type="enum", enum_values=["Free", "Pro", "Enterprise"]))
+    t.create_user_property("gp:user_type", PropertyChanges(type="string", description="Free or paid."))
+    t.create_user_property("gp:plan", PropertyChanges(type="enum", enum_values=["Free", "Pro", "Enterprise"]))
     t.create_user_property(
-        "interests", PropertyChanges(type="string", is_array_type=True, classifications=["PII"])
+        "gp:interests", PropertyChanges(type="string", is_array_type=True, classifications=["PII"])
     )
 
     # Group properties.

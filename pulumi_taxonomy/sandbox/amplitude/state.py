@@ -21,11 +21,13 @@ from typing import Any, Literal
 
 from pulumi_taxonomy.sandbox.amplitude.models import (
     GROUP_PREFIX,
+    MAX_CATEGORY_ID,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
     USER_PREFIX,
     EventAttrs,
     EventChanges,
+    ProjectSettings,
     PropertyAttrs,
     PropertyChanges,
 )
@@ -77,6 +79,7 @@ CREATE TABLE IF NOT EXISTS amp_property_link (
 """
 
 FIRST_CATEGORY_ID = 412930
+SETTINGS_KEY = "amplitude_project"
 
 BUILTIN_USER_PROPERTIES = (
     "device_id",
@@ -118,12 +121,13 @@ def _missing_entity(entity: str, key: str, value: object) -> AmplitudeError:
 
 def _refuse_existing(row: sqlite3.Row | None, what: str, name: str) -> None:
     """Creating what exists: a deleted item must be restored, a planned one is a
-    duplicate; one only seen in data (unexpected) may be created, which plans it [I]."""
+    duplicate; one only seen in data (unexpected) may be created, which plans it [I].
+
+    A deleted item gets the same answer as a live one: the docs say only that it is a
+    409 and that restore is the fix, so a client must find out by looking [I]."""
     if row is None:
         return
-    if row["deleted"]:
-        raise _conflict(f'Attempted to add {what}, "{name}", that is deleted. Restore it instead.')
-    if row["planned"]:
+    if row["deleted"] or row["planned"]:
         raise _conflict(f'Attempted to add {what}, "{name}", that already exists.')
 
 
@@ -182,7 +186,23 @@ class AmplitudeTaxonomy:
 
     # -- whole project -------------------------------------------------------------
 
+    def settings(self) -> ProjectSettings:
+        raw = self.store.get_meta(SETTINGS_KEY)
+        return ProjectSettings() if raw is None else ProjectSettings.model_validate_json(raw)
+
+    def configure(self, settings: ProjectSettings) -> None:
+        with self.store.transaction() as conn:
+            self.store.set_meta(conn, SETTINGS_KEY, settings.model_dump_json())
+
+    def require_data_access_controls(self) -> None:
+        """`classifications` are "only available if Data Access Controls is enabled" [D]."""
+        if not self.settings().data_access_controls:
+            raise _conflict(
+                "Attempted to set classifications, but Data Access Controls is not enabled for this account."
+            )
+
     def clear(self, conn: sqlite3.Connection) -> None:
+        self.store.set_meta(conn, SETTINGS_KEY, ProjectSettings().model_dump_json())
         tables = ("amp_property_link", "amp_property", "amp_event", "amp_group_type", "amp_category")
         for table in tables:
             conn.execute(f"DELETE FROM {table}")
@@ -235,7 +255,8 @@ class AmplitudeTaxonomy:
     @staticmethod
     def _category_by_id(conn: sqlite3.Connection, category_id: str) -> sqlite3.Row:
         row = None
-        if category_id.isdigit():
+        # ASCII digits only (`str.isdigit` also takes "١٢"), and within SQLite's integers.
+        if re.fullmatch(r"[0-9]{1,19}", category_id) and int(category_id) <= MAX_CATEGORY_ID:
             row = conn.execute("SELECT * FROM amp_category WHERE id = ?", (int(category_id),)).fetchone()
         if row is None:
             raise _missing_entity("event_category", "id", category_id)
@@ -264,11 +285,13 @@ class AmplitudeTaxonomy:
         return [self._event_json(r, with_deleted=show_deleted) for r in rows]
 
     def get_event(self, name: str) -> Json:
+        """A deleted event is still answered, with nothing saying it is deleted: the docs
+        say nothing of single GETs of deleted events, so a client must not trust them [I]."""
         with self.store.transaction() as conn:
             row = conn.execute(
                 "SELECT e.*, c.name AS category FROM amp_event e "
                 "LEFT JOIN amp_category c ON c.id = e.category_id "
-                "WHERE e.name = ? AND e.deleted = 0",
+                "WHERE e.name = ?",
                 (name,),
             ).fetchone()
         if row is None:
@@ -518,6 +541,7 @@ class AmplitudeTaxonomy:
         check_name(scope.name_field, name)
         _check_property_changes(changes)
         what = f"{scope.article} {scope.noun}"
+        sent = name  # messages name the property as the request did, as the documented ones do
         with self.store.transaction() as conn:
             name = self._custom_name(conn, scope, name)
             parent_id = self._parent_id(conn, scope, parent, "add", name) if parent is not None else None
@@ -525,11 +549,11 @@ class AmplitudeTaxonomy:
             if prop is not None and prop["builtin"] and changes.model_dump(exclude_none=True):
                 raise _conflict(f'Amplitude-sourced {scope.noun} "{name}" is not editable.')
             if parent_id is None:
-                _refuse_existing(prop, what, name)
+                _refuse_existing(prop, what, sent)
                 self._plan_property(conn, scope.kind, name, prop, changes)
                 return
             if prop is not None and prop["deleted"]:
-                _refuse_existing(prop, what, name)
+                _refuse_existing(prop, what, sent)
             link = self._link(conn, prop["id"], parent_id) if prop is not None else None
             if prop is None or (link is not None and not prop["planned"]):
                 # New everywhere, or seen in data on this parent but never planned: the
@@ -543,7 +567,7 @@ class AmplitudeTaxonomy:
                 return
             if link is not None:
                 raise _conflict(
-                    f'Attempted to add {what}, "{name}" for {scope.parent_noun} "{parent}", '
+                    f'Attempted to add {what}, "{sent}" for {scope.parent_noun} "{parent}", '
                     "that already exists."
                 )
             override = None
@@ -619,8 +643,9 @@ class AmplitudeTaxonomy:
             if prop["builtin"]:
                 raise _conflict(f'Amplitude-sourced {scope.noun} "{name}" is not editable.')
             if new_name is not None:
+                # Taken literally: the examples send the new name whole (`grp:...`) [D].
                 check_name(f"new_{scope.name_field}_value", new_name)
-                self._rename_property(conn, prop, self._custom_name(conn, scope, new_name), scope.noun)
+                self._rename_property(conn, prop, new_name, scope.noun)
             if link is not None and override_scope == "shared":
                 conn.execute("UPDATE amp_property_link SET override = NULL WHERE id = ?", (link["id"],))
             target_override = link is not None and (
@@ -657,10 +682,8 @@ class AmplitudeTaxonomy:
                 )
             conn.execute("DELETE FROM amp_property_link WHERE id = ?", (link["id"],))
 
-    def restore_event_property(self, name: str, event_type: str | None) -> None:
+    def restore_event_property(self, name: str) -> None:
         with self.store.transaction() as conn:
-            if event_type is not None:
-                self._parent_for_read(conn, EVENT_SCOPE, event_type)
             self._restore(conn, "amp_property", self._property(conn, "event", name), "event_property", name)
 
     # -- user properties ---------------------------------------------------------------
@@ -693,13 +716,21 @@ class AmplitudeTaxonomy:
 
     @staticmethod
     def user_property_name(name: str) -> str:
-        """Custom user properties live under `gp:`; clients may send the bare name."""
+        """The `gp:` name of a custom user property, however it was spelled (for data
+        arriving and imports; the REST API reads body names literally, see `custom_user_property`)."""
         return name if name.startswith(USER_PREFIX) else USER_PREFIX + name
 
+    @staticmethod
+    def custom_user_property(own_name: str) -> str:
+        """A custom user property's name as responses and paths carry it. Bodies carry the
+        property's own name (`user_property=User Type`, `new_user_property_value=subscription_type`
+        [D]): a body `gp:x` is a property whose own name is `gp:x`, i.e. `gp:gp:x`."""
+        return USER_PREFIX + own_name
+
     def create_user_property(self, name: str, changes: PropertyChanges) -> None:
-        check_name("user_property", name)
+        """`name` is the full name (`gp:...`)."""
+        check_name("user_property", name.removeprefix(USER_PREFIX))
         _check_property_changes(changes)
-        name = self.user_property_name(name)
         with self.store.transaction() as conn:
             row = self._property(conn, "user", name)
             _refuse_existing(row, "a user property", name)
@@ -717,9 +748,9 @@ class AmplitudeTaxonomy:
                 )
             if row["builtin"]:
                 raise _conflict(f'Amplitude user property "{name}" is not editable.')
-            if new_name is not None:
-                check_name("new_user_property_value", new_name)
-                self._rename_property(conn, row, self.user_property_name(new_name), "user property")
+            if new_name is not None:  # the full new name (`gp:...`)
+                check_name("new_user_property_value", new_name.removeprefix(USER_PREFIX))
+                self._rename_property(conn, row, new_name, "user property")
             attrs = changes.apply(PropertyAttrs.model_validate_json(row["attrs"]))
             conn.execute(
                 "UPDATE amp_property SET attrs = ? WHERE id = ?",
