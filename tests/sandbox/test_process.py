@@ -111,3 +111,40 @@ def test_help_lists_every_option() -> None:
     )
     for option in ("--host", "--port", "--db", "--seed", "--latency-ms", "--faults", "--hour-seconds"):
         assert option in result.stdout
+
+
+def start_fails(*args: str) -> str:
+    """Start a sandbox that cannot start: one line on stderr, exit 2, no traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", "sandbox", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr and result.stdout == "", result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sandbox could not start: "), result.stderr
+    return lines[0]
+
+
+def test_a_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        line = start_fails("--port", str(taken.getsockname()[1]))
+    assert "the port is in use" in line and "--port 0" in line
+
+
+def test_a_db_that_is_not_a_database(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes, not a database\n")
+    assert "file is not a database" in start_fails("--port", "0", "--db", str(notes))
+    assert notes.read_text() == "my notes, not a database\n"
+    assert "notes.txt" in start_fails("--port", "0", "--db", str(notes / "state.db"))
+
+
+def test_an_unresolvable_host() -> None:
+    line = start_fails("--port", "0", "--host", "no-such-host.invalid")  # .invalid never resolves
+    assert "does not resolve" in line and "127.0.0.1" in line
