@@ -1,12 +1,13 @@
 """The sandbox ASGI app: every emulated vendor behind one gate, plus introspection.
 
 Introspection lives under `/_sandbox/`, outside every vendor's paths, and is neither
-authenticated, limited nor counted: tests use it to see what the vendor saw.
+authenticated, limited nor counted: tests use it to see what the vendor saw. Only
+programs may use it, not web pages (JSON requests naming the sandbox's own address:
+see `guard`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
@@ -25,7 +26,9 @@ from pulumi_taxonomy.sandbox.amplitude.seed import seed_demo
 from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTaxonomy
 from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
 from pulumi_taxonomy.sandbox.faults import FaultInjector
+from pulumi_taxonomy.sandbox.forms import parse_json
 from pulumi_taxonomy.sandbox.gate import VendorGate, VendorPolicy
+from pulumi_taxonomy.sandbox.guard import IntrospectionGuard
 from pulumi_taxonomy.sandbox.rudderstack import http as rudderstack_http
 from pulumi_taxonomy.sandbox.rudderstack.seed import seed_demo as seed_rudderstack
 from pulumi_taxonomy.sandbox.rudderstack.state import RudderStackWorkspace
@@ -94,6 +97,7 @@ class Sandbox:
         self.rudderstack = RudderStackWorkspace(self.store)
         self.data = AmplitudeData(self.store, self.amplitude, config.data_workspace, config.data_auto_save)
         self.warehouse = Warehouse(self.store)
+        self.guard = IntrospectionGuard(config.host, config.port)
         self.policies: list[VendorPolicy] = [
             amplitude_http.policy(config),
             rudderstack_http.policy(config),
@@ -118,6 +122,10 @@ class Sandbox:
         for vendor in self.policies:
             if vendor.limiter is not None:
                 vendor.limiter.reset()
+
+    def listening_on(self, host: str, port: int) -> None:
+        """The address the server bound (with `--port 0`, the port the OS chose)."""
+        self.guard.listening_on(host, port)
 
     def stats_snapshot(self) -> dict[str, Any]:
         peaks: dict[str, int] = {}
@@ -245,12 +253,13 @@ class Sandbox:
             stats=self.stats,
             faults=self.faults,
             latency_seconds=self.config.latency_ms / 1000.0,
+            guard=self.guard,
         )
 
 
 async def _json_body(request: Request, model: type[BaseModel]) -> Any:
     raw = await request.body()
     try:
-        return model.model_validate(json.loads(raw) if raw.strip() else {})
+        return model.model_validate(parse_json(raw) if raw.strip() else {})
     except (ValueError, ValidationError) as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)

@@ -23,9 +23,11 @@ class CannotServe(Exception):
 
 def bind(host: str, port: int) -> socket.socket:
     """Bind first, so that `--port 0` can report the port the OS chose."""
+    # IPv4 unless the host is an IPv6 address: `localhost` is then 127.0.0.1, as users expect.
+    wanted = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         family, _, _, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE
+            host, port, wanted, socket.SOCK_STREAM, socket.IPPROTO_TCP, socket.AI_PASSIVE
         )[0]
     except (socket.gaierror, UnicodeError) as exc:
         raise CannotServe(
@@ -83,7 +85,8 @@ def serve(config: SandboxConfig) -> None:
         raise CannotServe(
             f"cannot use --db {config.db} ({reason}); give a sandbox database file, a new path, or :memory:"
         ) from exc
-    listening = sock.getsockname()[0]
+    listening, port = sock.getsockname()[:2]
+    sandbox.listening_on(listening, port)
     if not is_loopback(listening):
         print(
             f"warning: the sandbox listens on {listening}: other machines can reach it and change its "

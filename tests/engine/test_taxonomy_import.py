@@ -160,9 +160,7 @@ def test_a_failed_step_merges_nothing_and_the_next_apply_converges(
 ) -> None:
     if step == "publish" and "--data-auto-save" in (variant.process.args or []):  # type: ignore[operator]
         pytest.skip("the auto-save variant has no publish step")
-    httpx.post(
-        f"{variant.url}/_sandbox/amplitude/import/fail", json={"step": step, "times": 50}
-    ).raise_for_status()
+    variant.introspect("POST", "amplitude/import/fail", {"step": step, "times": 50})
     with pytest.raises(ProviderFailed) as failure:
         stack.up("plan", TaxonomyImportProvider(), inputs())
     step_words = {
@@ -173,9 +171,7 @@ def test_a_failed_step_merges_nothing_and_the_next_apply_converges(
     }[step]
     assert step_words in failure.value.text and "nothing was merged" in failure.value.text
     assert main_events(variant) == {}
-    httpx.post(
-        f"{variant.url}/_sandbox/amplitude/import/fail", json={"step": step, "times": 0}
-    ).raise_for_status()
+    variant.introspect("POST", "amplitude/import/fail", {"step": step, "times": 0})
     stack.new_command()
     assert stack.up("plan", TaxonomyImportProvider(), inputs())[0] == "create"
     assert set(main_events(variant)) == {"Song Played", "Song Skipped"}

@@ -160,9 +160,7 @@ def test_malformed_csv_is_refused_naming_row_and_column(data: Data, mutate: Any,
 
 @pytest.mark.parametrize("step", ["upload", "publish", "pull_request", "merge"])
 def test_a_failed_step_leaves_main_untouched(data: Data, sandbox: SandboxProcess, step: str) -> None:
-    httpx.post(
-        f"{sandbox.url}/_sandbox/amplitude/import/fail", json={"step": step, "times": 1}
-    ).raise_for_status()
+    sandbox.introspect("POST", "amplitude/import/fail", {"step": step, "times": 1})
     main = data.workspace()["by_name"]["main"]
     upload = data.upload(write_plan(PLAN))
     if step == "upload":

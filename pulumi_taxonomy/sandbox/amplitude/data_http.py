@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
 from graphql import GraphQLSchema, build_schema, graphql_sync
@@ -16,6 +15,7 @@ from starlette.routing import Route
 
 from pulumi_taxonomy.sandbox.amplitude.data import ORG_ID, AmplitudeData, DataError
 from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.forms import parse_json
 from pulumi_taxonomy.sandbox.gate import VendorPolicy
 
 SDL = """
@@ -115,7 +115,7 @@ def routes(data: AmplitudeData) -> list[Route]:
 
     async def graphql(request: Request) -> Response:
         try:
-            body = json.loads(await request.body())
+            body = parse_json(await request.body())
         except (ValueError, UnicodeDecodeError):
             return error_response(400, "The body must be JSON: {query, variables, operationName}")
         if not isinstance(body, dict) or not isinstance(body.get("query"), str):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import Headers
@@ -13,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.forms import parse_json
 from pulumi_taxonomy.sandbox.gate import VendorPolicy
 from pulumi_taxonomy.sandbox.stitch.state import MAX_BODY_BYTES, StitchError, Warehouse, check_records
 
@@ -48,6 +48,7 @@ def policies(config: SandboxConfig) -> list[VendorPolicy]:
             authenticate=authenticate,
             error_response=error_response,
             fault_filter=never_503_on_validate,
+            max_body_bytes=MAX_BODY_BYTES,
         ),
     ]
 
@@ -65,7 +66,7 @@ def routes(warehouse: Warehouse, config: SandboxConfig) -> list[Route]:
             if len(raw) > MAX_BODY_BYTES:
                 return error_response(413, f"The request body is larger than {MAX_BODY_BYTES} bytes")
             try:
-                body = json.loads(raw)
+                body = parse_json(raw)
             except (ValueError, UnicodeDecodeError) as exc:
                 return error_response(400, f"The request body is not valid JSON: {exc}")
             try:
