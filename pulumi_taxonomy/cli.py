@@ -59,8 +59,8 @@ def _silence_stdout() -> None:
 def _explain(exc: Exception) -> str:
     if isinstance(exc, TaxonomyError | CommandFailed | ConnectionError):
         return str(exc)
-    if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, OSError):  # the machine's doing (files, disk, network), not a bug
+        return f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc)
     return (
         f"unexpected {type(exc).__name__}: {exc}. This is likely a bug in pulumi-taxonomy: run again with "
         f"--debug (or {DEBUG_ENV}=1) to see the traceback, and report it."

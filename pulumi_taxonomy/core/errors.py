@@ -79,6 +79,7 @@ class ResourceError(TaxonomyError):
         self.resource = resource
         self.operation = operation
         self.cause = cause
+        self.hint = hint
         text = f"{resource}: {operation} failed: {cause}"
         if hint:
             text += f"\nWhat to do: {hint}"
@@ -86,8 +87,11 @@ class ResourceError(TaxonomyError):
 
     @property
     def headline(self) -> str:
-        """The whole message on one line."""
-        return one_line(str(self))
+        """The whole message as one line of sentences."""
+        text = one_line(f"{self.resource}: {self.operation} failed: {self.cause}")
+        if not self.hint:
+            return text
+        return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} What to do: {one_line(self.hint)}"
 
 
 class Headline(Exception):

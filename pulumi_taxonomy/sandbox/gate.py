@@ -136,7 +136,7 @@ class VendorGate:
     async def _admit(
         self,
         policy: VendorPolicy,
-        key: str,
+        account: str,
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -154,7 +154,7 @@ class VendorGate:
 
         cost = policy.cost(scope["method"]) if policy.cost else 0
         if policy.limiter is not None:
-            refusal = policy.limiter.try_acquire(key, cost)
+            refusal = policy.limiter.try_acquire(account, cost)
             if refusal is not None:
                 self.stats.record_refusal(refusal)
                 message = (
@@ -177,7 +177,7 @@ class VendorGate:
                 await self.app(scope, receive, send_recording)
         finally:
             if policy.limiter is not None:
-                policy.limiter.release(key, cost)
+                policy.limiter.release(account, cost)
 
     async def _process_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Let the request take effect, then close the connection with no response."""

@@ -4,6 +4,7 @@ server's traceback text, and its first line must be the whole message for people
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +25,7 @@ def first_line(failure: pytest.ExceptionInfo[ProviderFailed]) -> str:
     line = failure.value.text.splitlines()[0]
     # A sentence for people, from this package, with what to do on the same line.
     assert line.startswith("pulumi-taxonomy: "), failure.value.text
-    assert "What to do: " in line, line
+    assert re.search(r"[.!?)] What to do: .+\.$", line), line
     assert "Traceback" not in line
     return line
 
