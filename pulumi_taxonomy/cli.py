@@ -400,12 +400,15 @@ def _check_folder_writable(folder: Path, option: str, path: Path) -> None:
         raise CommandFailed(f"{option} {path} cannot be written: permission denied in {existing}")
 
 
-def _write(path: Path, text: str) -> None:
+def _write(output: Path | None, report: str) -> None:
+    """Write `report` to `output` (its folders created), if asked; a failure is one line, exit 2."""
+    if output is None:
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report, encoding="utf-8")
     except OSError as exc:
-        raise CommandFailed(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise CommandFailed(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 def _drift_table(differences: list[Any], name: str) -> None:

@@ -4,6 +4,7 @@ one line on stderr and exit 2, never a traceback and never exit 1 (which means
 
 from __future__ import annotations
 
+import fcntl
 import http.server
 import os
 import signal
@@ -206,19 +207,24 @@ def test_an_unexpected_failure_is_one_line_and_debug_shows_the_traceback(plan: P
     assert by_env.returncode == 2 and "Traceback" in by_env.stderr
 
 
+@pytest.mark.skipif(not hasattr(fcntl, "F_SETPIPE_SZ"), reason="needs Linux to shrink the pipe")
 def test_a_closed_pipe_is_not_a_traceback() -> None:
+    read_end, write_end = os.pipe()
+    # A pipe smaller than the schema (29 KB), so the command is still writing when the
+    # reader goes away, as with `| head -c 10`.
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
     process = subprocess.Popen(
         [sys.executable, "-m", "pulumi_taxonomy", "schema"],
-        stdout=subprocess.PIPE,
+        stdout=write_end,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
+    os.close(write_end)
     try:
-        assert process.stdout is not None and process.stderr is not None
-        process.stdout.read(10)
-        process.stdout.close()  # as `| head -c 10` does
+        assert len(os.read(read_end, 10)) > 0
+        os.close(read_end)
         assert process.wait(60) == 2
-        assert process.stderr.read() == b""
+        assert process.stderr is not None and process.stderr.read() == b""
     finally:
         if process.poll() is None:
             process.kill()
