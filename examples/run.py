@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from pulumi_taxonomy.testing import Engine, running_sandbox
+from pulumi_taxonomy.testing import Engine, introspect, running_sandbox
 from pulumi_taxonomy.testing.program import run_program
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,9 +108,9 @@ def summary(url: str) -> list[str]:
                 lines.append(f"RudderStack plan {plan['name']!r} event {label}: {props}")
             for conn in rs.get(f"/tracking-plans/{plan['id']}/sources").json()["connections"]:
                 lines.append(f"RudderStack plan {plan['name']!r} source {conn['sourceId']}: {conn['config']}")
-    tables = httpx.get(f"{url}/_sandbox/stitch/tables", timeout=10).json()["tables"]
+    tables = introspect(url, "GET", "stitch/tables")["tables"]
     for name in tables:
-        for row in httpx.get(f"{url}/_sandbox/stitch/tables/{name}", timeout=10).json()["rows"]:
+        for row in introspect(url, "GET", f"stitch/tables/{name}")["rows"]:
             data = {k: v for k, v in row.items() if k != "_sdc_sequence"}
             lines.append(f"Warehouse table {name}: {data}")
     return lines

@@ -3,18 +3,96 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from pydantic import ValidationError
+from typer.core import TyperGroup
 
+from pulumi_taxonomy.core.errors import TaxonomyError, one_line
 from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+ExitOk, ExitFound, ExitError = 0, 1, 2
+"""Exit codes meant for CI: 0 all good, 1 the plan is invalid or drift exists, 2 the
+command could not run (bad arguments, unreachable vendor, missing credentials, files
+that cannot be written, a bug). An error never exits 1, which means "found"."""
+
+DEBUG_ENV = "PULUMI_TAXONOMY_DEBUG"
+
+
+class CommandFailed(Exception):
+    """A command cannot go on; the message says why and what to do, on one line."""
+
+
+# Typer raises the usage errors of the click it uses (its own copy, in newer releases).
+_UsageErrors = sys.modules[typer.BadParameter.__module__].ClickException
+
+
+class _Commands(TyperGroup):
+    """Turns whatever a command raises into one line on stderr and exit 2, with the
+    traceback only under `--debug` (or PULUMI_TAXONOMY_DEBUG=1)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, _UsageErrors):
+            raise
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(ExitError) from None
+        except Exception as exc:
+            _fail(_explain(exc))
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away (`| head`): send the rest nowhere, so that neither
+    we nor Python (flushing at exit) complain; the exit code alone says it."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, TaxonomyError | CommandFailed | ConnectionError):
+        return str(exc)
+    if isinstance(exc, OSError):  # the machine's doing (files, disk, network), not a bug
+        return f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc)
+    return (
+        f"unexpected {type(exc).__name__}: {exc}. This is likely a bug in pulumi-taxonomy: run again with "
+        f"--debug (or {DEBUG_ENV}=1) to see the traceback, and report it."
+    )
+
+
+def _fail(message: str, prefix: str = "error") -> NoReturn:
+    """One line on stderr (never wrapped, whatever the terminal's width), then exit 2;
+    under --debug, the traceback of the error being handled comes first."""
+    from rich.markup import escape
+
+    if _debug() and sys.exc_info()[0] is not None:
+        traceback.print_exc()
+    _console(stderr=True).print(f"[red]{prefix}[/red]: {escape(one_line(message))}", soft_wrap=True)
+    raise typer.Exit(ExitError)
+
+
+def _debug() -> bool:
+    return _session["debug"] or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+_session = {"debug": False}
+"""Options of the root command, for the error handling of every command."""
+
+
+app = typer.Typer(
+    cls=_Commands,
+    no_args_is_help=True,
+    add_completion=False,
+    help=__doc__,
+    pretty_exceptions_enable=False,
+)
 
 
 def _faults(value: str) -> FaultSpec:
@@ -34,12 +112,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help=f"Show the traceback of an error (also {DEBUG_ENV}=1).")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Analytics tracking plans as Pulumi resources."""
+    _session["debug"] = debug
 
 
 @app.command()
@@ -90,12 +172,10 @@ def sandbox(
     ] = False,
 ) -> None:
     """Serve the vendors' APIs locally, as they behave in production."""
-    from pulumi_taxonomy.sandbox.server import serve
+    from pulumi_taxonomy.sandbox.server import CannotServe, serve
 
     if seed not in ("empty", "demo"):
         raise typer.BadParameter("use empty or demo", param_hint="--seed")
-    if db != ":memory:":
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
     try:
         config = SandboxConfig(
             host=host,
@@ -117,12 +197,10 @@ def sandbox(
         )
     except ValidationError as exc:
         raise typer.BadParameter(str(exc)) from None
-    serve(config)
-
-
-ExitOk, ExitFound, ExitError = 0, 1, 2
-"""Exit codes meant for CI: 0 all good, 1 the plan is invalid or drift exists, 2 the
-command could not run (bad arguments, unreachable vendor, missing credentials)."""
+    try:
+        serve(config)
+    except CannotServe as exc:
+        _fail(str(exc), "sandbox could not start")
 
 
 def _console(stderr: bool = False) -> Any:
@@ -139,6 +217,7 @@ def validate(
     """Check a plan offline against the rules of every target it names."""
     from pulumi_taxonomy.plan.loader import PlanInvalid, load
 
+    _check_readable(plan)
     try:
         loaded = load(plan)
     except PlanInvalid as exc:
@@ -190,12 +269,14 @@ def drift(
 
     Credentials come from the environment, as for the resources (AMPLITUDE_API_KEY,
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
-    from pulumi_taxonomy.core.errors import TaxonomyError
     from pulumi_taxonomy.plan import drift as compare
     from pulumi_taxonomy.plan.loader import PlanInvalid, load
 
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
+    _check_readable(plan)
+    if output is not None:
+        _check_writable(output, "--output")
     try:
         loaded = load(plan)
     except PlanInvalid as exc:
@@ -213,8 +294,7 @@ def drift(
 
                 differences += compare.rudderstack(loaded, rudderstack_client(None), progress)
     except (TaxonomyError, ConnectionError) as exc:
-        _console(stderr=True).print(f"[red]drift could not be read[/red]: {exc}")
-        raise typer.Exit(ExitError) from None
+        _fail(str(exc), "drift could not be read")
     if output_format == "json":
         report = json.dumps({"plan": loaded.name, "drift": [d.as_dict() for d in differences]}, indent=2)
     elif output_format == "markdown":
@@ -225,7 +305,7 @@ def drift(
     if report:
         print(report)
     if output is not None:
-        output.write_text(report or compare.markdown(differences, loaded), encoding="utf-8")
+        _write(output, report or compare.markdown(differences, loaded))
     if loaded.targets.stitch is not None and output_format == "table":
         _console(stderr=True).print("Stitch: the warehouse cannot be read back, so it has no drift report.")
     raise typer.Exit(ExitFound if differences else ExitOk)
@@ -241,16 +321,25 @@ def export(
         Path | None,
         typer.Option(help="Also write a Pulumi program here that applies the plan with adopt=True."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="Overwrite an existing --output file, and write into a --program folder that is not empty."
+        ),
+    ] = False,
 ) -> None:
     """Write what a vendor holds now as a plan, to adopt it in one step.
 
     Credentials come from the environment, as for `drift`."""
-    from pulumi_taxonomy.core.errors import TaxonomyError
     from pulumi_taxonomy.plan.export import from_amplitude, from_rudderstack, to_yaml, write_program
     from pulumi_taxonomy.plan.models import slug
 
     if source not in ("amplitude", "rudderstack"):
         raise typer.BadParameter("use amplitude or rudderstack", param_hint="--from")
+    # Before any request: a user's plan or program is never overwritten unasked.
+    _check_writable(output, "--output", overwrite=force)
+    if program is not None:
+        _check_program_folder(program, force)
     try:
         with _progress() as progress:
             if source == "amplitude":
@@ -262,16 +351,76 @@ def export(
 
                 plan, warnings = from_rudderstack(rudderstack_client(None), plan_name, progress)
     except (TaxonomyError, ConnectionError, ValueError) as exc:
-        _console(stderr=True).print(f"[red]export failed[/red]: {exc}")
-        raise typer.Exit(ExitError) from None
-    output.write_text(to_yaml(plan), encoding="utf-8")
+        _fail(str(exc), "export failed")
+    _write(output, to_yaml(plan))
     err = _console(stderr=True)
     err.print(f"wrote {output}: {len(plan.events)} events, {len(plan.user_properties)} user properties")
     if program is not None:
-        write_program(program, plan, f"adopt-{slug(plan.name)}")
+        try:
+            write_program(program, plan, f"adopt-{slug(plan.name)}")
+        except OSError as exc:
+            _fail(f"cannot write the program into {program}: {exc.strerror or exc}", "export failed")
         err.print(f"wrote a program that adopts them: {program}/__main__.py (with {program}/plan.yaml)")
     for warning in warnings:
         err.print(f"[yellow]warning[/yellow]: {warning}")
+
+
+def _check_readable(plan: Path) -> None:
+    """A plan that cannot be read is an error (exit 2), not an invalid plan (exit 1)."""
+    if not plan.exists():
+        raise CommandFailed(f"cannot read the plan {plan}: there is no such file")
+    if not plan.is_file():
+        raise CommandFailed(f"cannot read the plan {plan}: it is not a file")
+    if not os.access(plan, os.R_OK):
+        raise CommandFailed(f"cannot read the plan {plan}: permission denied")
+
+
+def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
+    """Refuse, before any work is done, a file that cannot or must not be written."""
+    if path.is_dir():
+        raise CommandFailed(f"{option} {path} is a folder; give a file name")
+    if path.is_file():  # devices such as /dev/null are written, never "overwritten"
+        if not overwrite:
+            raise CommandFailed(
+                f"{option} {path} exists; pass --force to overwrite it, or choose another {option}"
+            )
+        if not os.access(path, os.W_OK):
+            raise CommandFailed(f"{option} {path} cannot be written: permission denied")
+    elif not path.exists():
+        _check_folder_writable(path.parent, option, path)
+
+
+def _check_program_folder(folder: Path, force: bool) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise CommandFailed(f"--program {folder} is a file; give a folder for the program")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise CommandFailed(
+            f"--program {folder} is not empty; pass --force to write the program into it (files of the same "
+            "name are replaced), or choose a new folder"
+        )
+    _check_folder_writable(folder, "--program", folder)
+
+
+def _check_folder_writable(folder: Path, option: str, path: Path) -> None:
+    """`folder`, or the nearest of its parents that exists (the rest is created), takes new files."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CommandFailed(f"{option} {path} cannot be written: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandFailed(f"{option} {path} cannot be written: permission denied in {existing}")
+
+
+def _write(output: Path | None, report: str) -> None:
+    """Write `report` to `output` (its folders created), if asked; a failure is one line, exit 2."""
+    if output is None:
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 def _drift_table(differences: list[Any], name: str) -> None:
@@ -363,22 +512,14 @@ def diff(
     raise typer.Exit(ExitFound if review.blocking(allow_breaking) else ExitOk)
 
 
-def _write(output: Path | None, report: str) -> None:
-    if output is None:
-        return
-    try:
-        output.write_text(report, encoding="utf-8")
-    except OSError as exc:
-        _console(stderr=True).print(f"[red]cannot write the report[/red] to {output}: {exc}")
-        raise typer.Exit(ExitError) from None
-
-
 @contextmanager
 def _progress() -> Iterator[Any]:
     """A progress bar on stderr (never in the way of --format json on stdout)."""
     from rich.progress import Progress
 
-    with Progress(console=_console(stderr=True), transient=True) as bar:
+    console = _console(stderr=True)
+    # Only on a terminal: elsewhere (CI logs, pipes) a bar would leave blank lines.
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
 
         def track(items: Any, label: str) -> Any:
             items = list(items)
@@ -392,4 +533,12 @@ def _seed(value: str) -> Literal["empty", "demo"]:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit:
+        try:
+            sys.stdout.flush()  # what is still buffered meets a closed pipe here, if anywhere
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(ExitError)
+        raise

@@ -8,9 +8,12 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_taxonomy.core.http import fingerprint
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
 
 AMPLITUDE_AUTH = ("sandbox-api-key", "sandbox-secret-key")
+AMPLITUDE_ACCOUNT = f"amplitude:{fingerprint(AMPLITUDE_AUTH[0])}"
+"""How the sandbox's stats name that account (never by its key)."""
 TAXONOMY = "/api/2/taxonomy"
 
 
@@ -62,7 +65,7 @@ def error(response: httpx.Response, status: int, contains: str = "") -> str:
 
 def ingest(sandbox: SandboxProcess, **data: Any) -> None:
     """Pretend tracked data arrived (planned items go live, unknown ones unexpected)."""
-    httpx.post(f"{sandbox.url}/_sandbox/amplitude/ingest", json=data, timeout=10).raise_for_status()
+    sandbox.introspect("POST", "amplitude/ingest", data)
 
 
 def amplitude_project(sandbox: SandboxProcess, **settings: Any) -> None:

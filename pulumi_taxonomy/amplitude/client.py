@@ -24,6 +24,7 @@ Reads of whole lists go through a per-process cache that every write invalidates
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -111,7 +112,15 @@ def settings_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> 
         credentials.resolve(connection, "base_url", "amplitudeBaseUrl", "AMPLITUDE_BASE_URL") or region_host
     )
     hour = credentials.resolve(connection, "hour_seconds", "amplitudeHourSeconds", "AMPLITUDE_HOUR_SECONDS")
-    return AmplitudeSettings(api_key, secret_key, normalize_base_url(base_url), float(hour or 3600))
+    try:
+        hour_seconds = float(hour or 3600)
+        if not 0 < hour_seconds < math.inf:
+            raise ValueError(hour)
+    except ValueError:
+        raise ConfigurationError(
+            f"Amplitude hour_seconds must be a positive number of seconds, not {hour!r}"
+        ) from None
+    return AmplitudeSettings(api_key, secret_key, normalize_base_url(base_url), hour_seconds)
 
 
 def normalize_base_url(url: str) -> str:

@@ -1,5 +1,16 @@
 """Errors that reach people: each says which resource, which vendor call, what the
-vendor answered, and what to do."""
+vendor answered, and what to do.
+
+    TaxonomyError
+     +-- ConfigurationError    settings missing or contradictory
+     +-- VendorError           the vendor answered an error status
+     |    +-- NotFound, Conflict, RateLimited, AuthError, ApiError
+     +-- AmbiguousWrite        a write's answer was lost
+     +-- ResourceError         one resource's operation failed (wraps any of the above)
+
+`lead_with` puts a one-line `Headline` at the root of an exception's chain, so that
+the first line of the traceback text the Pulumi engine shows is the message for people.
+"""
 
 from __future__ import annotations
 
@@ -68,10 +79,57 @@ class ResourceError(TaxonomyError):
         self.resource = resource
         self.operation = operation
         self.cause = cause
+        self.hint = hint
         text = f"{resource}: {operation} failed: {cause}"
         if hint:
             text += f"\nWhat to do: {hint}"
         super().__init__(text)
+
+    @property
+    def headline(self) -> str:
+        """The whole message as one line of sentences."""
+        text = one_line(f"{self.resource}: {self.operation} failed: {self.cause}")
+        if not self.hint:
+            return text
+        return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} What to do: {one_line(self.hint)}"
+
+
+class Headline(Exception):
+    """The sentence a person reads first, at the root of an exception chain; never raised.
+
+    The provider server answers a failure with Python's traceback text, which starts
+    with the root of the chain, and an exception that was never raised prints as the
+    single line `<type name>: <message>`. The type is named after the tool (and placed
+    in `builtins`, so no module path precedes it): `pulumi-taxonomy: <message>`.
+    """
+
+    __module__ = "builtins"
+    __qualname__ = "pulumi-taxonomy"
+
+
+def lead_with(error: BaseException, text: str) -> None:
+    """Make `text` the first line of `error`'s traceback: a `Headline` becomes the cause
+    of the oldest exception in its chain (or an existing headline takes the new text)."""
+    root, seen = error, {id(error)}
+    while True:
+        older = (
+            root.__cause__
+            if root.__cause__ is not None
+            else (None if root.__suppress_context__ else root.__context__)
+        )
+        if older is None or id(older) in seen:
+            break
+        root = older
+        seen.add(id(root))
+    if isinstance(root, Headline):
+        root.args = (one_line(text),)
+    else:
+        root.__cause__ = Headline(one_line(text))
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks and runs of spaces made single spaces."""
+    return " ".join(text.split())
 
 
 def common_error(call: str, status: int, message: str) -> VendorError | None:

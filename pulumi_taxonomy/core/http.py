@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import logging
+import math
 import os
 import threading
 import time
@@ -21,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 import tenacity
 
-from pulumi_taxonomy.core.errors import AmbiguousWrite, VendorError
+from pulumi_taxonomy.core.errors import AmbiguousWrite, ConfigurationError, VendorError
 from pulumi_taxonomy.core.limits import CostLimiter, CostPolicy, limiter_for
 
 log = logging.getLogger("pulumi_taxonomy.http")
@@ -47,10 +48,19 @@ class RetryPolicy:
         seconds of first backoff (the provider server sees the user's environment)."""
         attempts = os.environ.get("PULUMI_TAXONOMY_RETRIES")
         wait = os.environ.get("PULUMI_TAXONOMY_RETRY_WAIT")
-        return cls(
-            attempts=max(1, int(attempts)) if attempts else cls.attempts,
-            initial_wait=max(0.0, float(wait)) if wait else cls.initial_wait,
-        )
+        try:
+            policy = cls(
+                attempts=max(1, int(attempts)) if attempts else cls.attempts,
+                initial_wait=max(0.0, float(wait)) if wait else cls.initial_wait,
+            )
+            if not math.isfinite(policy.initial_wait):
+                raise ValueError(wait)
+        except ValueError:
+            raise ConfigurationError(
+                "PULUMI_TAXONOMY_RETRIES must be a whole number of attempts and PULUMI_TAXONOMY_RETRY_WAIT "
+                f"a finite number of seconds, not {attempts!r} and {wait!r}."
+            ) from None
+        return policy
 
 
 def fingerprint(*secrets: str) -> str:

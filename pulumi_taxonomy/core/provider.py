@@ -27,7 +27,17 @@ from pulumi.output import Unknown
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pulumi_taxonomy.core.credentials import remember_stack_config
-from pulumi_taxonomy.core.errors import AmbiguousWrite, ResourceError, TaxonomyError, VendorError
+from pulumi_taxonomy.core.errors import (
+    AmbiguousWrite,
+    AuthError,
+    Conflict,
+    NotFound,
+    RateLimited,
+    ResourceError,
+    TaxonomyError,
+    VendorError,
+    lead_with,
+)
 
 PROVIDER_KEY = "__provider"
 
@@ -121,9 +131,31 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         return self.kind
 
     def hint(self, error: Exception, operation: str) -> str:
-        """What to do about `error`; vendors add their own advice."""
-        if isinstance(error, VendorError) and error.status in (401, 403):
+        """What to do about `error`; vendors add their own advice first."""
+        if isinstance(error, AuthError):
             return "check the credentials (connection input, stack config or environment variables)."
+        if isinstance(error, RateLimited):
+            return "the vendor's rate limit was still exceeded after retrying; run the command again later."
+        if isinstance(error, NotFound):
+            if operation == "create":
+                return "something it refers to does not exist at the vendor; check the names and ids it uses."
+            return "it no longer exists at the vendor; run `pulumi refresh` to bring the stack up to date."
+        if isinstance(error, Conflict):
+            return (
+                "the vendor holds something that conflicts with this change; run `pulumi refresh` to see "
+                "what it holds, or set adopt=True to take over an existing object."
+            )
+        if isinstance(error, VendorError) and error.status >= 500:
+            return (
+                "the vendor failed on its side, even after retrying; run the command again later (what "
+                "was applied is kept in the stack's state)."
+            )
+        if isinstance(error, VendorError):
+            return "the vendor refused the values sent; correct the inputs its answer names, then run again."
+        if isinstance(error, AmbiguousWrite):
+            return "the answer was lost in transit; run `pulumi refresh`, then the command again."
+        if isinstance(error, ConnectionError):
+            return "check the vendor's base URL setting and the network, then run the command again."
         return ""
 
     # -- the engine's protocol ------------------------------------------------------
@@ -210,9 +242,22 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         self._guard("delete", _props, lambda: self.delete_remote(_id, dict(_props)))
 
     def _guard(self, operation: str, values: Mapping[str, Any], work: Any) -> Any:
+        """Run `work`, so that whatever fails reaches the user as a sentence for people first:
+        which object, which vendor call, what it answered, what to do (the traceback follows)."""
         try:
             return work()
-        except ResourceError:
+        except ResourceError as exc:
+            lead_with(exc, exc.headline)
             raise
         except (TaxonomyError, ConnectionError) as exc:
-            raise ResourceError(self.describe(values), operation, exc, self.hint(exc, operation)) from exc
+            error = ResourceError(self.describe(values), operation, exc, self.hint(exc, operation))
+            lead_with(exc, error.headline)
+            raise error from exc
+        except Exception as exc:
+            lead_with(
+                exc,
+                f"{self.describe(values)}: {operation} failed unexpectedly ({type(exc).__name__}: {exc}). "
+                "What to do: this is likely a bug in pulumi-taxonomy; please report it with the traceback "
+                "below.",
+            )
+            raise

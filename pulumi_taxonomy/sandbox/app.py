@@ -1,12 +1,13 @@
 """The sandbox ASGI app: every emulated vendor behind one gate, plus introspection.
 
 Introspection lives under `/_sandbox/`, outside every vendor's paths, and is neither
-authenticated, limited nor counted: tests use it to see what the vendor saw.
+authenticated, limited nor counted: tests use it to see what the vendor saw. Only
+programs may use it, not web pages (JSON requests naming the sandbox's own address:
+see `guard`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -26,7 +27,9 @@ from pulumi_taxonomy.sandbox.amplitude.seed import seed_demo
 from pulumi_taxonomy.sandbox.amplitude.state import AmplitudeError, AmplitudeTaxonomy
 from pulumi_taxonomy.sandbox.config import FaultSpec, SandboxConfig
 from pulumi_taxonomy.sandbox.faults import FaultInjector
+from pulumi_taxonomy.sandbox.forms import parse_json
 from pulumi_taxonomy.sandbox.gate import VendorGate, VendorPolicy
+from pulumi_taxonomy.sandbox.guard import IntrospectionGuard
 from pulumi_taxonomy.sandbox.rudderstack import http as rudderstack_http
 from pulumi_taxonomy.sandbox.rudderstack.seed import seed_demo as seed_rudderstack
 from pulumi_taxonomy.sandbox.rudderstack.state import RudderStackWorkspace
@@ -100,6 +103,7 @@ class Sandbox:
         self.rudderstack = RudderStackWorkspace(self.store)
         self.data = AmplitudeData(self.store, self.amplitude, config.data_workspace, config.data_auto_save)
         self.warehouse = Warehouse(self.store)
+        self.guard = IntrospectionGuard(config.host, config.port)
         self.policies: list[VendorPolicy] = [
             amplitude_http.policy(config),
             rudderstack_http.policy(config),
@@ -125,6 +129,10 @@ class Sandbox:
             if vendor.limiter is not None:
                 vendor.limiter.reset()
 
+    def listening_on(self, host: str, port: int) -> None:
+        """The address the server bound (with `--port 0`, the port the OS chose)."""
+        self.guard.listening_on(host, port)
+
     def stats_snapshot(self) -> dict[str, Any]:
         peaks: dict[str, int] = {}
         for vendor in self.policies:
@@ -132,7 +140,9 @@ class Sandbox:
                 peaks.update(vendor.limiter.peaks())
         return self.stats.snapshot(peaks)
 
-    def _build_app(self) -> VendorGate:
+    def _control_routes(self) -> list[Route]:
+        """`/_sandbox/*`: what tests and benchmarks use to set up and look at the vendors."""
+
         async def stats(request: Request) -> Response:
             return JSONResponse(self.stats_snapshot())
 
@@ -211,7 +221,7 @@ class Sandbox:
             self.warehouse.refuse(body.table, body.column, value, endpoints, body.answer, body.times)
             return JSONResponse({"ok": True})
 
-        router_routes = [
+        return [
             Route("/_sandbox/faults", faults, methods=["GET", "POST"]),
             Route("/_sandbox/stitch/refuse", warehouse_refuse, methods=["POST"]),
             Route("/_sandbox/stitch/tables", warehouse_tables, methods=["GET"]),
@@ -222,6 +232,11 @@ class Sandbox:
             Route("/_sandbox/reset", reset, methods=["POST"]),
             Route("/_sandbox/amplitude/ingest", ingest, methods=["POST"]),
             Route("/_sandbox/amplitude/project", amplitude_project, methods=["GET", "POST"]),
+        ]
+
+    def _build_app(self) -> VendorGate:
+        router_routes = [
+            *self._control_routes(),
             *amplitude_http.routes(self.amplitude),
             *rudderstack_http.routes(self.rudderstack),
             *data_http.routes(self.data),
@@ -262,12 +277,13 @@ class Sandbox:
             stats=self.stats,
             faults=self.faults,
             latency_seconds=self.config.latency_ms / 1000.0,
+            guard=self.guard,
         )
 
 
 async def _json_body(request: Request, model: type[BaseModel]) -> Any:
     raw = await request.body()
     try:
-        return model.model_validate(json.loads(raw) if raw.strip() else {})
+        return model.model_validate(parse_json(raw) if raw.strip() else {})
     except (ValueError, ValidationError) as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)

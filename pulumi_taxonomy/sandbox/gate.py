@@ -1,9 +1,12 @@
-"""What stands between a client and a vendor's routes: auth, limits, latency, faults.
+"""What stands between a client and the routes: auth, body limits, cost limits,
+latency and faults for the vendors' routes; the introspection guard for `/_sandbox/*`.
 
 A pure ASGI middleware, outermost in the app, so that it sees the server's own
 `send` (needed to drop a connection) and measures what the client experiences.
 Vendor specifics (how to authenticate, what a request costs, how errors look) come
-from a `VendorPolicy`; the gate itself knows no vendor.
+from a `VendorPolicy`; the gate itself knows no vendor. Every request body is read
+here, up to its limit, before any route sees it: a declared `Content-Length` over the
+limit is refused unread, and a streamed body is cut off at the limit.
 """
 
 from __future__ import annotations
@@ -14,16 +17,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
-from starlette.responses import Response
+from starlette.requests import ClientDisconnect
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pulumi_taxonomy.core.http import fingerprint
 from pulumi_taxonomy.sandbox.config import DROP
 from pulumi_taxonomy.sandbox.faults import FaultInjector
+from pulumi_taxonomy.sandbox.guard import IntrospectionGuard
 from pulumi_taxonomy.sandbox.limits import CostLimiter
 from pulumi_taxonomy.sandbox.stats import Stats
 
 log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 32 * 1024 * 1024
+"""[I] The largest request body a vendor route reads, unless its vendor documents a
+limit (Stitch: 4 MB). No other vendor documents one; 32 MiB is far above any tracking
+plan (a 10,000-event import CSV is a few MB) and keeps a runaway client from filling
+the sandbox's memory."""
+
+MAX_INTROSPECTION_BODY_BYTES = 1024 * 1024
+"""Bodies of `/_sandbox/*` requests (and of unknown paths) are small settings."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,8 @@ class VendorPolicy:
     limiter: CostLimiter | None = None
     fault_filter: Callable[[str, str], str | None] | None = None
     """Vendor rules about which injected faults a path can suffer (path, fault) -> fault."""
+    max_body_bytes: int = MAX_BODY_BYTES
+    """Larger request bodies are refused with 413 before they are read."""
 
     def owns(self, path: str) -> bool:
         return any(path == p or path.startswith(p + "/") for p in self.prefixes)
@@ -54,6 +71,7 @@ class VendorGate:
         stats: Stats,
         faults: FaultInjector,
         latency_seconds: float,
+        guard: IntrospectionGuard,
     ) -> None:
         self.app = app
         self.router = router
@@ -61,15 +79,36 @@ class VendorGate:
         self.stats = stats
         self.faults = faults
         self.latency_seconds = latency_seconds
+        self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        policy = None
-        if scope["type"] == "http":
-            policy = next((p for p in self.policies if p.owns(scope["path"])), None)
-        if policy is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        policy = next((p for p in self.policies if p.owns(scope["path"])), None)
+        try:
+            if policy is None:
+                await self._unmetered(scope, receive, send)
+            else:
+                await self._vendor(policy, scope, receive, send)
+        except ClientDisconnect:
+            return  # gone while sending its body: nothing was done, nobody to answer
 
+    async def _unmetered(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Introspection (guarded) and unknown paths: no auth, limits or faults."""
+        if self.guard.guards(scope["path"]):
+            refusal = self.guard.refusal(Headers(scope=scope))
+            if refusal is not None:
+                status, message = refusal
+                await JSONResponse({"error": message}, status_code=status)(scope, receive, send)
+                return
+        body = await read_body(scope, receive, MAX_INTROSPECTION_BODY_BYTES)
+        if body is None:
+            await JSONResponse({"error": _too_large(MAX_INTROSPECTION_BODY_BYTES)}, 413)(scope, receive, send)
+            return
+        await self.app(scope, replay(body, receive), send)
+
+    async def _vendor(self, policy: VendorPolicy, scope: Scope, receive: Receive, send: Send) -> None:
         route = self._route_label(scope)
         status_box: list[int] = [0]
 
@@ -79,18 +118,25 @@ class VendorGate:
             await send(message)
 
         key = policy.authenticate(Headers(scope=scope))
+        # Stats and limits name the account by a fingerprint: a key is a secret.
+        account = None if key is None else f"{policy.name}:{fingerprint(key)}"
         try:
-            if key is None:
+            if account is None:
                 await self._answer(policy, 401, "Invalid credentials", scope, receive, send_recording)
-            else:
-                await self._admit(policy, key, scope, receive, send, send_recording)
+                return
+            body = await read_body(scope, receive, policy.max_body_bytes)
+            if body is None:
+                message = _too_large(policy.max_body_bytes)
+                await self._answer(policy, 413, message, scope, receive, send_recording)
+                return
+            await self._admit(policy, account, scope, replay(body, receive), send, send_recording)
         finally:
-            self.stats.record(route, status_box[0], key)
+            self.stats.record(route, status_box[0], account)
 
     async def _admit(
         self,
         policy: VendorPolicy,
-        key: str,
+        account: str,
         scope: Scope,
         receive: Receive,
         send: Send,
@@ -108,7 +154,7 @@ class VendorGate:
 
         cost = policy.cost(scope["method"]) if policy.cost else 0
         if policy.limiter is not None:
-            refusal = policy.limiter.try_acquire(key, cost)
+            refusal = policy.limiter.try_acquire(account, cost)
             if refusal is not None:
                 self.stats.record_refusal(refusal)
                 message = (
@@ -131,7 +177,7 @@ class VendorGate:
                 await self.app(scope, receive, send_recording)
         finally:
             if policy.limiter is not None:
-                policy.limiter.release(key, cost)
+                policy.limiter.release(account, cost)
 
     async def _process_then_drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Let the request take effect, then close the connection with no response."""
@@ -169,6 +215,41 @@ class VendorGate:
                 partial = route
         path = getattr(partial, "path", None) if partial else None
         return f"{scope['method']} {_template(path) if path else '(unknown route)'}"
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or None once it is known to exceed `limit` bytes: from
+    its `Content-Length` (nothing is read), or when the stream passes the limit."""
+    declared = Headers(scope=scope).get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app the body already read, then the connection's own."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive_again() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return receive_again
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than {limit} bytes"
 
 
 def _fault_message(status: int) -> str:

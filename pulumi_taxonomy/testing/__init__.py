@@ -2,7 +2,7 @@
 against the sandbox, with no Pulumi CLI."""
 
 from pulumi_taxonomy.testing.engine import CheckFailed, Engine, Plan, ProviderFailed, ProviderServer
-from pulumi_taxonomy.testing.sandbox import SandboxProcess, running_sandbox
+from pulumi_taxonomy.testing.sandbox import SandboxProcess, introspect, running_sandbox
 
 __all__ = [
     "CheckFailed",
@@ -11,5 +11,6 @@ __all__ = [
     "ProviderFailed",
     "ProviderServer",
     "SandboxProcess",
+    "introspect",
     "running_sandbox",
 ]

@@ -25,6 +25,21 @@ class SandboxError(RuntimeError):
     pass
 
 
+def introspect(url: str, method: str, path: str, body: Any = None, timeout: float = 60.0) -> Any:
+    """Call the sandbox's own endpoint `/_sandbox/<path>` at `url` and return its JSON
+    answer. Those endpoints take only JSON requests (so that no web page can use them):
+    the request says `Content-Type: application/json`, whatever its method."""
+    response = httpx.request(
+        method,
+        f"{url}/_sandbox/{path.lstrip('/')}",
+        json=body,
+        headers={"content-type": "application/json"},
+        timeout=timeout,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
 class SandboxProcess:
     def __init__(self, args: list[str], start_timeout: float = 30.0) -> None:
         self.args = args
@@ -66,22 +81,20 @@ class SandboxProcess:
         """What the process printed after its first line (stdout and stderr mixed)."""
         return "".join(self._stderr)
 
+    def introspect(self, method: str, path: str, body: Any = None) -> Any:
+        """`introspect` this sandbox: `sandbox.introspect("GET", "stitch/tables")`."""
+        return introspect(self.url, method, path, body)
+
     def stats(self) -> dict[str, Any]:
-        response = httpx.get(f"{self.url}/_sandbox/stats", timeout=10)
-        response.raise_for_status()
-        result: dict[str, Any] = response.json()
+        result: dict[str, Any] = self.introspect("GET", "stats")
         return result
 
     def reset(self, seed: str | None = None) -> None:
-        body = {} if seed is None else {"seed": seed}
-        httpx.post(f"{self.url}/_sandbox/reset", json=body, timeout=10).raise_for_status()
+        self.introspect("POST", "reset", {} if seed is None else {"seed": seed})
 
     def set_faults(self, faults: str, seed: int | None = None) -> None:
         """Inject faults from now on (`""` for none), like `--faults` at start."""
-        response = httpx.post(
-            f"{self.url}/_sandbox/faults", json={"faults": faults, "seed": seed}, timeout=10
-        )
-        response.raise_for_status()
+        self.introspect("POST", "faults", {"faults": faults, "seed": seed})
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
         """Stop the process (SIGTERM, then SIGKILL after `timeout`); returns its exit code."""

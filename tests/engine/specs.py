@@ -18,6 +18,7 @@ from pulumi_taxonomy.amplitude.resources import (
     UserPropertyProvider,
 )
 from pulumi_taxonomy.core.provider import TaxonomyProvider
+from pulumi_taxonomy.testing import introspect
 
 Inputs = dict[str, Any]
 Remote = Callable[[httpx.Client, Inputs], dict[str, Any] | None]
@@ -29,7 +30,7 @@ def _data(response: httpx.Response) -> Any:
 
 def _ingest(amp: httpx.Client, **body: Any) -> None:
     base = str(amp.base_url).split("/api/2/taxonomy")[0]
-    httpx.post(f"{base}/_sandbox/amplitude/ingest", json=body, timeout=10).raise_for_status()
+    introspect(base, "POST", "amplitude/ingest", body)
 
 
 @dataclass

@@ -144,9 +144,7 @@ def test_deleting_a_live_event_soft_deletes_it(
     engine: Engine, amp: httpx.Client, sandbox: SandboxProcess
 ) -> None:
     _, event = engine.up("e", EventTypeProvider(), {"name": "Live Event"})
-    httpx.post(
-        f"{sandbox.url}/_sandbox/amplitude/ingest", json={"event_type": "Live Event"}
-    ).raise_for_status()
+    sandbox.introspect("POST", "amplitude/ingest", {"event_type": "Live Event"})
     engine.destroy(event.urn)
     listed = amp.get("/event", params={"showDeleted": "true"}).json()["data"]
     assert [(e["event_type"], e["deleted"]) for e in listed] == [("Live Event", True)]

@@ -89,5 +89,5 @@ def test_warehouse_example_applies_then_previews_clean(sandbox: SandboxProcess) 
         assert run_program(program, engine).count("create") == 2
         engine.new_command()
         assert run_program(program, engine, preview=True).changes == {}
-    tables = httpx.get(f"{sandbox.url}/_sandbox/stitch/tables").json()["tables"]
+    tables = sandbox.introspect("GET", "stitch/tables")["tables"]
     assert tables == {"tracking_plan_events": 3, "tracking_plan_properties": 4}

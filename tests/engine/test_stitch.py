@@ -43,7 +43,7 @@ def rows(n: int, owner: str = "growth", pad: int = 0) -> list[dict[str, Any]]:
 
 
 def warehouse(sandbox: SandboxProcess, table: str = TABLE) -> dict[str, dict[str, Any]]:
-    body = httpx.get(f"{sandbox.url}/_sandbox/stitch/tables/{table}", timeout=60).json()
+    body = sandbox.introspect("GET", f"stitch/tables/{table}")
     return {r["event"]: r for r in body["rows"]}
 
 
@@ -128,10 +128,7 @@ def test_validate_before_push_an_invalid_last_batch_writes_nothing(
     stack: Engine, sandbox: SandboxProcess
 ) -> None:
     data = rows(25, pad=200)
-    httpx.post(
-        f"{sandbox.url}/_sandbox/stitch/refuse",
-        json={"table": TABLE, "column": "event", "value": "Event 00024"},
-    ).raise_for_status()
+    sandbox.introspect("POST", "stitch/refuse", {"table": TABLE, "column": "event", "value": "Event 00024"})
     with pytest.raises(ProviderFailed) as failure:
         stack.up("t", WarehouseTableProvider(), inputs(data, batch_max_records=5))
     assert "validate" in failure.value.text and "nothing was pushed" in failure.value.text

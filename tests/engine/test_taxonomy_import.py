@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from pulumi_taxonomy.amplitude import TaxonomyImport
@@ -113,12 +112,9 @@ def user_properties(sandbox: SandboxProcess) -> list[str]:
 
 
 def data_state(sandbox: SandboxProcess, **settings: Any) -> dict[str, Any]:
-    if settings:
-        response = httpx.post(f"{sandbox.url}/_sandbox/amplitude/data", json=settings, timeout=10)
-    else:
-        response = httpx.get(f"{sandbox.url}/_sandbox/amplitude/data", timeout=10)
-    response.raise_for_status()
-    body: dict[str, Any] = response.json()
+    body: dict[str, Any] = sandbox.introspect(
+        "POST" if settings else "GET", "amplitude/data", settings or None
+    )
     return body
 
 
@@ -235,8 +231,7 @@ def test_what_an_import_under_review_drops_is_dropped_once_merged(
 def test_a_failed_step_merges_nothing_and_the_next_apply_converges(
     stack: Engine, sandbox: SandboxProcess, step: str
 ) -> None:
-    fail = f"{sandbox.url}/_sandbox/amplitude/import/fail"
-    httpx.post(fail, json={"step": step, "times": 50}).raise_for_status()
+    sandbox.introspect("POST", "amplitude/import/fail", {"step": step, "times": 50})
     with pytest.raises(ProviderFailed) as failure:
         stack.up("plan", TaxonomyImportProvider(), inputs())
     step_words = {
@@ -247,7 +242,7 @@ def test_a_failed_step_merges_nothing_and_the_next_apply_converges(
     }[step]
     assert step_words in failure.value.text and "nothing was merged" in failure.value.text
     assert main_events(sandbox) == {}
-    httpx.post(fail, json={"step": step, "times": 0}).raise_for_status()
+    sandbox.introspect("POST", "amplitude/import/fail", {"step": step, "times": 0})
     stack.new_command()
     assert stack.up("plan", TaxonomyImportProvider(), inputs())[0] == "create"
     assert set(main_events(sandbox)) == {"Song Played", "Song Skipped"}

@@ -73,7 +73,7 @@ def test_the_example_reaches_all_three_vendors_then_drift_reports_exactly_the_ch
     assert applied.count("create") == len(applied.operations) == 21
     stack.new_command()
     assert run_program(EXAMPLE / "__main__.py", stack, preview=True).changes == {}
-    assert httpx.get(f"{sandbox.url}/_sandbox/stitch/tables").json()["tables"] == {
+    assert sandbox.introspect("GET", "stitch/tables")["tables"] == {
         "tracking_plan_events": 3,
         "tracking_plan_properties": 7,
     }

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
 from pulumi_taxonomy.amplitude.client import client_for
@@ -45,7 +44,7 @@ def wrong(plan: Plan, vendor: str, sandbox: SandboxProcess) -> list[Any]:
         client_rs.cache.invalidate()
         found = compare.rudderstack(plan, client_rs)
     else:
-        tables = httpx.get(f"{sandbox.url}/_sandbox/stitch/tables").json()["tables"]
+        tables = sandbox.introspect("GET", "stitch/tables")["tables"]
         expected = {
             "tracking_plan_events": len(plan.events),
             "tracking_plan_properties": sum(len(e.properties) for e in plan.events),

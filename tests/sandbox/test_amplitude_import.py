@@ -22,7 +22,7 @@ from pulumi_taxonomy.amplitude.importcsv import (
     write_plan,
 )
 from pulumi_taxonomy.amplitude.importer import DataClient, data_client_for
-from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
+from pulumi_taxonomy.testing import SandboxProcess, introspect, running_sandbox
 from tests.conftest import amplitude_client
 
 TOKEN = {"authorization": "Bearer sandbox-data-token"}
@@ -65,7 +65,7 @@ class Data:
         return {"workspace": workspace["id"], **workspace["branches"][0]}
 
     def state(self) -> dict[str, Any]:
-        body: dict[str, Any] = httpx.get(f"{self.url}/_sandbox/amplitude/data", timeout=10).json()
+        body: dict[str, Any] = introspect(self.url, "GET", "amplitude/data")
         return body
 
     def upload(self, csv: str) -> httpx.Response:
@@ -287,9 +287,7 @@ def test_a_file_mixing_events_and_user_properties_is_refused_naming_the_column(d
 
 @pytest.mark.parametrize("step", ["upload", "publish", "pull_request", "merge"])
 def test_a_failed_step_leaves_main_untouched(data: Data, sandbox: SandboxProcess, step: str) -> None:
-    httpx.post(
-        f"{sandbox.url}/_sandbox/amplitude/import/fail", json={"step": step, "times": 1}
-    ).raise_for_status()
+    sandbox.introspect("POST", "amplitude/import/fail", {"step": step, "times": 1})
     main = data.main()
     upload = data.upload(FILES["events"])
     if step == "upload":

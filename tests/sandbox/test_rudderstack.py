@@ -209,7 +209,7 @@ def test_pagination(rs: httpx.Client, sandbox: SandboxProcess) -> None:
 
 def test_variants_switch_and_reset(rs: httpx.Client, sandbox: SandboxProcess) -> None:
     defaults = {"total": "page", "page_param": "honoured", "readback": "full", "unique_plan_names": True}
-    assert httpx.get(f"{sandbox.url}/_sandbox/rudderstack/variant", timeout=10).json() == defaults
+    assert sandbox.introspect("GET", "rudderstack/variant") == defaults
     bad = httpx.post(f"{sandbox.url}/_sandbox/rudderstack/variant", json={"total": "all"}, timeout=10)
     assert bad.status_code == 400
     assert variant(sandbox, page_param="ignored")["page_param"] == "ignored"
@@ -223,7 +223,7 @@ def test_variants_switch_and_reset(rs: httpx.Client, sandbox: SandboxProcess) ->
         "Product Ordered Plan"
     ) == 2
     sandbox.reset("empty")
-    assert httpx.get(f"{sandbox.url}/_sandbox/rudderstack/variant", timeout=10).json() == defaults
+    assert sandbox.introspect("GET", "rudderstack/variant") == defaults
 
 
 def test_lean_readback_keeps_only_what_rudder_iac_reads(rs: httpx.Client, sandbox: SandboxProcess) -> None:

@@ -26,7 +26,7 @@ def stitch(sandbox: SandboxProcess) -> httpx.Client:
 
 
 def table(sandbox: SandboxProcess, name: str = "users") -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = httpx.get(f"{sandbox.url}/_sandbox/stitch/tables/{name}").json()["rows"]
+    rows: list[dict[str, Any]] = sandbox.introspect("GET", f"stitch/tables/{name}")["rows"]
     return rows
 
 

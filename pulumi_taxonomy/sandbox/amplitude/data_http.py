@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -41,6 +40,7 @@ from starlette.routing import Route
 
 from pulumi_taxonomy.sandbox.amplitude.data import ORG_ID, AmplitudeData, DataError
 from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.forms import parse_json
 from pulumi_taxonomy.sandbox.gate import VendorPolicy
 
 SDL = """
@@ -193,8 +193,8 @@ def _limits(document: DocumentNode) -> str | None:
 def _parse_request(raw: bytes) -> tuple[DocumentNode, dict[str, Any] | None, str | None] | Response:
     """The document, variables and operation name of a GraphQL POST, or the 400 to answer."""
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        body = parse_json(raw)
+    except ValueError:  # strict JSON only (FormError): NaN, deep nesting, bad UTF-8...
         return error_response(400, "The body must be JSON: {query, variables, operationName}")
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return error_response(400, "The body must be a JSON object whose `query` is a string")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.forms import parse_json
 from pulumi_taxonomy.sandbox.gate import VendorPolicy
 from pulumi_taxonomy.sandbox.rudderstack.state import RudderStackError, RudderStackWorkspace
 
@@ -52,7 +52,7 @@ async def _body(request: Request) -> Any:
     if content_type != "application/json":
         raise RudderStackError(400, f"Unsupported Content-Type {content_type!r}: send application/json")
     try:
-        body = json.loads(raw)
+        body = parse_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise RudderStackError(400, f"Invalid JSON body: {exc}") from None
     if not isinstance(body, dict):

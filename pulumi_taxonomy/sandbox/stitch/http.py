@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import math
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -16,6 +13,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from pulumi_taxonomy.sandbox.config import SandboxConfig
+from pulumi_taxonomy.sandbox.forms import FormError, parse_json
 from pulumi_taxonomy.sandbox.gate import VendorPolicy
 from pulumi_taxonomy.sandbox.stitch.state import (
     MAX_BODY_BYTES,
@@ -39,45 +37,6 @@ class DroppedAnswer(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
         raise ConnectionAbortedError("sandbox test hook: the answer was dropped")
-
-
-async def read_body(request: Request) -> bytes:
-    """The body, refused (413) as soon as it reaches the limit, before it is all read: the
-    reference says "less than 4MB" (:105), read as 4,000,000 bytes."""
-    too_large = StitchError(413, f"The request body must be less than {MAX_BODY_BYTES} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) >= MAX_BODY_BYTES:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size >= MAX_BODY_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is out of range for a number")
-    return value
-
-
-def parse_json(raw: bytes) -> object:
-    """Strict JSON (RFC 8259): no NaN or Infinity, no number that overflows to one; a
-    body nested too deep to parse is malformed too. Errors are 400."""
-    try:
-        return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except RecursionError:
-        raise StitchError(400, "The request body is not valid JSON: nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise StitchError(400, f"The request body is not valid JSON: {exc}") from None
 
 
 def policies(config: SandboxConfig) -> list[VendorPolicy]:
@@ -105,6 +64,9 @@ def policies(config: SandboxConfig) -> list[VendorPolicy]:
             authenticate=authenticate,
             error_response=error_response,
             fault_filter=never_503_on_validate,
+            # The reference: "less than 4MB" (:105), read as 4,000,000 bytes; the gate
+            # refuses a larger body (413) before reading it.
+            max_body_bytes=MAX_BODY_BYTES - 1,
         ),
     ]
 
@@ -119,7 +81,9 @@ def routes(warehouse: Warehouse, config: SandboxConfig) -> list[Route]:
             if content_type != "application/json":
                 return error_response(415, "Content-Type must be application/json")
             try:
-                records = check_records(parse_json(await read_body(request)), config.stitch_client_id)
+                records = check_records(parse_json(await request.body()), config.stitch_client_id)
+            except FormError as exc:
+                return error_response(400, f"The request body is not valid JSON: {exc}")
             except StitchError as exc:
                 return error_response(exc.status, exc.message)
             answer = warehouse.refusal(endpoint, records)

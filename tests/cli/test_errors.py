@@ -1,0 +1,266 @@
+"""The command line under error, run as a user runs it (a subprocess): every error is
+one line on stderr and exit 2, never a traceback and never exit 1 (which means
+"drift found" or "plan invalid"); `--debug` adds the traceback."""
+
+from __future__ import annotations
+
+import fcntl
+import http.server
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pulumi_taxonomy.testing import SandboxProcess
+from tests.engine.test_tracking_plan import env as sandbox_env
+
+PLAN = """\
+version: 1
+name: Music app
+events:
+  - name: Song Played
+targets:
+  amplitude: {mode: objects}
+"""
+
+
+def cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", *args],
+        env={**os.environ, "COLUMNS": "80", **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> str:
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(PLAN, encoding="utf-8")
+    return path
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def amplitude_env(url: str, **extra: str) -> dict[str, str]:
+    return {
+        "AMPLITUDE_API_KEY": "k",
+        "AMPLITUDE_SECRET_KEY": "s",
+        "AMPLITUDE_BASE_URL": url,
+        "PULUMI_TAXONOMY_RETRIES": "1",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("AMPLITUDE_HOUR_SECONDS", "an hour", "hour_seconds"),
+        ("AMPLITUDE_HOUR_SECONDS", "-5", "hour_seconds"),
+        ("PULUMI_TAXONOMY_RETRIES", "many", "PULUMI_TAXONOMY_RETRIES"),
+        ("PULUMI_TAXONOMY_RETRY_WAIT", "inf", "PULUMI_TAXONOMY_RETRY_WAIT"),
+    ],
+)
+def test_a_bad_setting_in_the_environment(plan: Path, setting: str, value: str, named: str) -> None:
+    result = cli("drift", str(plan), env=amplitude_env(closed_port_url(), **{setting: value}))
+    one_line_error(result, "drift could not be read", named, repr(value))
+
+
+def test_an_unreachable_vendor(plan: Path) -> None:
+    one_line_error(cli("drift", str(plan), env=amplitude_env(closed_port_url())), "could not reach")
+
+
+@pytest.mark.parametrize("command", ["validate", "drift"])
+def test_a_plan_that_cannot_be_read_is_an_error_not_an_invalid_plan(tmp_path: Path, command: str) -> None:
+    one_line_error(cli(command, str(tmp_path / "missing.yaml")), "missing.yaml", "no such file")
+    one_line_error(cli(command, str(tmp_path)), "not a file")
+
+
+def test_an_unwritable_output_is_refused_before_any_request(plan: Path, tmp_path: Path) -> None:
+    env = amplitude_env(closed_port_url())  # a request would fail differently
+    under_a_file = str(plan / "report.md")
+    one_line_error(cli("drift", str(plan), "--output", under_a_file, env=env), "is a file, not a folder")
+    one_line_error(cli("drift", str(plan), "--output", str(tmp_path), env=env), "is a folder")
+    result = cli("export", "--from", "amplitude", "--output", under_a_file, env=env)
+    one_line_error(result, "--output", "is a file, not a folder")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere; permissions cannot be tested")
+def test_a_read_only_folder_is_refused(plan: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = cli("drift", str(plan), "--output", str(locked / "r.md"), env=amplitude_env(closed_port_url()))
+    one_line_error(result, "permission denied")
+
+
+def test_export_never_overwrites_a_plan_or_a_program_unasked(tmp_path: Path) -> None:
+    env = amplitude_env(closed_port_url())
+    existing = tmp_path / "plan.yaml"
+    existing.write_text("mine\n", encoding="utf-8")
+    program = tmp_path / "adopt"
+    program.mkdir()
+    (program / "__main__.py").write_text("mine\n", encoding="utf-8")
+
+    result = cli("export", "--from", "amplitude", "--output", str(existing), env=env)
+    one_line_error(result, "exists", "--force")
+    result = cli(
+        "export",
+        "--from",
+        "amplitude",
+        "--output",
+        str(tmp_path / "new.yaml"),
+        "--program",
+        str(program),
+        env=env,
+    )
+    one_line_error(result, "not empty", "--force")
+    result = cli(
+        "export",
+        "--from",
+        "amplitude",
+        "--output",
+        str(tmp_path / "new.yaml"),
+        "--program",
+        str(existing),
+        env=env,
+    )
+    one_line_error(result, "is a file")
+    assert existing.read_text() == "mine\n" and (program / "__main__.py").read_text() == "mine\n"
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_export_with_force_overwrites(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    sandbox.reset("demo")
+    existing = tmp_path / "plan.yaml"
+    existing.write_text("mine\n", encoding="utf-8")
+    program = tmp_path / "adopt"
+    program.mkdir()
+    (program / "__main__.py").write_text("mine\n", encoding="utf-8")
+    args = ("export", "--from", "amplitude", "--output", str(existing), "--program", str(program), "--force")
+    result = cli(*args, env=sandbox_env(sandbox.url))
+    assert result.returncode == 0, result.stderr
+    assert "version: 1" in existing.read_text()
+    assert "adopt=True" in (program / "__main__.py").read_text()
+
+
+class _LoginPage(http.server.BaseHTTPRequestHandler):
+    """What a corporate proxy answers: 200 and HTML, to any request."""
+
+    def do_GET(self) -> None:
+        body = b"<html><body>Please log in</body></html>"
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def login_page() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LoginPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def test_an_unexpected_failure_is_one_line_and_debug_shows_the_traceback(plan: Path, login_page: str) -> None:
+    result = cli("drift", str(plan), env=amplitude_env(login_page))
+    line = one_line_error(result)
+    assert "--debug" in line
+    debugged = cli("--debug", "drift", str(plan), env=amplitude_env(login_page))
+    assert debugged.returncode == 2
+    assert "Traceback" in debugged.stderr and debugged.stderr.strip().splitlines()[-1] == line
+    by_env = cli("drift", str(plan), env={**amplitude_env(login_page), "PULUMI_TAXONOMY_DEBUG": "1"})
+    assert by_env.returncode == 2 and "Traceback" in by_env.stderr
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_SETPIPE_SZ"), reason="needs Linux to shrink the pipe")
+def test_a_closed_pipe_is_not_a_traceback() -> None:
+    read_end, write_end = os.pipe()
+    # A pipe smaller than the schema (29 KB), so the command is still writing when the
+    # reader goes away, as with `| head -c 10`.
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_taxonomy", "schema"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        assert len(os.read(read_end, 10)) > 0
+        os.close(read_end)
+        assert process.wait(60) == 2
+        assert process.stderr is not None and process.stderr.read() == b""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def test_interrupting_a_hung_drift_exits_130_not_1(plan: Path) -> None:
+    with socket.socket() as hung:  # accepts connections, never answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()
+        hung.settimeout(60)
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pulumi_taxonomy", "drift", str(plan)],
+            env={**os.environ, **amplitude_env(url)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            connection, _ = hung.accept()  # drift is now waiting for an answer
+            with connection:
+                connection.settimeout(60)
+                connection.recv(4096)  # its request has been sent
+                process.send_signal(signal.SIGINT)
+                _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+
+
+def test_help_mentions_debug() -> None:
+    result = cli("--help", env={"COLUMNS": "200"})
+    assert result.returncode == 0 and "--debug" in result.stdout
+    assert "--force" in cli("export", "--help", env={"COLUMNS": "200"}).stdout

@@ -1,0 +1,103 @@
+"""What a person reads first when a provider fails: the engine shows the provider
+server's traceback text, and its first line must be the whole message for people
+(the vendor, the object, the vendor's answer, what to do), not "Traceback (...)"."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+import pytest
+
+from pulumi_taxonomy.amplitude.resources import EventTypeProvider
+from pulumi_taxonomy.core.provider import Outputs, ResourceInputs, TaxonomyProvider
+from pulumi_taxonomy.rudderstack.resources import SourceConnectionProvider, TrackingPlanProvider
+from pulumi_taxonomy.testing import Engine, ProviderFailed, SandboxProcess
+from tests.engine.conftest import amplitude_env, rudderstack_env
+
+FAST = {"PULUMI_TAXONOMY_RETRIES": "2", "PULUMI_TAXONOMY_RETRY_WAIT": "0.01"}
+
+
+def first_line(failure: pytest.ExceptionInfo[ProviderFailed]) -> str:
+    line = failure.value.text.splitlines()[0]
+    # A sentence for people, from this package, with what to do on the same line.
+    assert line.startswith("pulumi-taxonomy: "), failure.value.text
+    assert re.search(r"[.!?)] What to do: .+\.$", line), line
+    assert "Traceback" not in line
+    return line
+
+
+def test_a_refused_credential(sandbox: SandboxProcess) -> None:
+    sandbox.reset("empty")
+    env = {**amplitude_env(sandbox.url), "AMPLITUDE_SECRET_KEY": "wrong", **FAST}
+    with Engine(env=env) as engine, pytest.raises(ProviderFailed) as failure:
+        engine.up("e", EventTypeProvider(), {"name": "Sign Up"})
+    line = first_line(failure)
+    assert line.startswith('pulumi-taxonomy: Amplitude event type "Sign Up": create failed: Amplitude POST ')
+    assert "answered 401" in line and "check the credentials" in line
+    assert "wrong" not in failure.value.text.replace("wrong-", "")  # no credential in the text
+
+
+def test_a_conflict(engine: Engine, amp: httpx.Client) -> None:
+    amp.post("/event", data={"event_type": "Sign Up", "description": "someone else's"}).raise_for_status()
+    with pytest.raises(ProviderFailed) as failure:
+        engine.up("e", EventTypeProvider(), {"name": "Sign Up", "description": "ours"})
+    line = first_line(failure)
+    assert 'Amplitude event type "Sign Up": create failed' in line
+    assert "answered 409" in line and "already exists" in line and "adopt=True" in line
+
+
+def test_a_validation_refusal_from_the_vendor(rs_engine: Engine) -> None:
+    _, plan = rs_engine.up("p", TrackingPlanProvider(), {"name": "Web Plan"})
+    inputs = {
+        "tracking_plan_id": plan.id,
+        "source_id": "2noSuchSourceInThisWorkspace1",
+        "config": {"track": {"allow_unplanned_events": False}},
+    }
+    with pytest.raises(ProviderFailed) as failure:
+        rs_engine.up("c", SourceConnectionProvider(), inputs)
+    line = first_line(failure)
+    assert f"RudderStack source connection of source 2noSuchSourceInThisWorkspace1 to plan {plan.id}" in line
+    assert "answered 400" in line and "Invalid source ID" in line
+    assert "correct the inputs" in line
+
+
+def test_an_unreachable_vendor(sandbox: SandboxProcess) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    env = {**rudderstack_env(closed), **FAST}
+    with Engine(env=env) as engine, pytest.raises(ProviderFailed) as failure:
+        engine.up("p", TrackingPlanProvider(), {"name": "Web Plan"})
+    line = first_line(failure)
+    assert 'RudderStack tracking plan "Web Plan": create failed' in line
+    assert "could not reach" in line and "base URL" in line
+
+
+class BrokenInputs(ResourceInputs):
+    name: str
+
+
+class BrokenProvider(TaxonomyProvider[BrokenInputs]):
+    """A provider with a bug (pickled by reference: the server imports this module)."""
+
+    kind = "Example widget"
+    inputs_model = BrokenInputs
+
+    def describe(self, values: Mapping[str, Any]) -> str:
+        return f'{self.kind} "{values.get("name")}"'
+
+    def create_remote(self, inputs: BrokenInputs) -> tuple[str, Outputs]:
+        return "id", {}["missing"]
+
+
+def test_an_unexpected_error_says_it_is_a_bug() -> None:
+    with Engine() as engine, pytest.raises(ProviderFailed) as failure:
+        engine.up("w", BrokenProvider(), {"name": "Gear"})
+    line = first_line(failure)
+    assert line.startswith('pulumi-taxonomy: Example widget "Gear": create failed unexpectedly (KeyError')
+    assert "bug in pulumi-taxonomy" in line
+    assert "KeyError: 'missing'" in failure.value.text  # the traceback follows, for the report
