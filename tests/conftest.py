@@ -71,7 +71,7 @@ def ingest(sandbox: SandboxProcess, **data: Any) -> None:
 def amplitude_project(sandbox: SandboxProcess, **settings: Any) -> None:
     """Set the Amplitude project up (`taxonomy`, `data_access_controls`, `empty_values`);
     a reset restores the defaults."""
-    httpx.post(f"{sandbox.url}/_sandbox/amplitude/project", json=settings, timeout=10).raise_for_status()
+    sandbox.introspect("POST", "amplitude/project", settings)
 
 
 RUDDERSTACK_TOKEN = "sandbox-rudderstack-token"

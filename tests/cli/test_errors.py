@@ -196,14 +196,43 @@ def login_page() -> Iterator[str]:
         thread.join(10)
 
 
-def test_an_unexpected_failure_is_one_line_and_debug_shows_the_traceback(plan: Path, login_page: str) -> None:
+def test_an_answer_that_is_not_the_vendors_is_one_line(plan: Path, login_page: str) -> None:
+    # A proxy or a login page answering 200 with HTML is the vendor's side, not a bug.
     result = cli("drift", str(plan), env=amplitude_env(login_page))
-    line = one_line_error(result)
+    line = one_line_error(result, "not Amplitude's answer")
+    assert "--debug" not in line
+
+
+BUG = """
+import sys
+import pulumi_taxonomy.plan.loader as loader
+def load(*args, **kwargs):
+    raise RuntimeError("an unexpected failure")
+loader.load = load
+sys.argv = ["pulumi-taxonomy", *sys.argv[1:]]
+from pulumi_taxonomy.cli import main
+main()
+"""
+
+
+def test_an_unexpected_failure_is_one_line_and_debug_shows_the_traceback(plan: Path) -> None:
+    # Given a command that fails in a way nobody foresaw (here: injected into the loader)
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", BUG, *args],
+            env={**os.environ, "COLUMNS": "80", **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    line = one_line_error(run("validate", str(plan)), "an unexpected failure")
     assert "--debug" in line
-    debugged = cli("--debug", "drift", str(plan), env=amplitude_env(login_page))
+    debugged = run("--debug", "validate", str(plan))
     assert debugged.returncode == 2
     assert "Traceback" in debugged.stderr and debugged.stderr.strip().splitlines()[-1] == line
-    by_env = cli("drift", str(plan), env={**amplitude_env(login_page), "PULUMI_TAXONOMY_DEBUG": "1"})
+    by_env = run("validate", str(plan), env={"PULUMI_TAXONOMY_DEBUG": "1"})
     assert by_env.returncode == 2 and "Traceback" in by_env.stderr
 
 

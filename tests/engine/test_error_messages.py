@@ -54,13 +54,13 @@ def test_a_validation_refusal_from_the_vendor(rs_engine: Engine) -> None:
     _, plan = rs_engine.up("p", TrackingPlanProvider(), {"name": "Web Plan"})
     inputs = {
         "tracking_plan_id": plan.id,
-        "source_id": "2noSuchSourceInThisWorkspace1",
+        "source_id": "2noSuchSourceInWorkspace001",
         "config": {"track": {"allow_unplanned_events": False}},
     }
     with pytest.raises(ProviderFailed) as failure:
         rs_engine.up("c", SourceConnectionProvider(), inputs)
     line = first_line(failure)
-    assert f"RudderStack source connection of source 2noSuchSourceInThisWorkspace1 to plan {plan.id}" in line
+    assert f"RudderStack source connection of source 2noSuchSourceInWorkspace001 to plan {plan.id}" in line
     assert "answered 400" in line and "Invalid source ID" in line
     assert "correct the inputs" in line
 

@@ -55,7 +55,7 @@ def test_empty_values_clear_fields_or_are_ignored(sandbox: SandboxProcess, amp: 
 def test_settings_are_shown_and_reset(sandbox: SandboxProcess) -> None:
     amplitude_project(sandbox, taxonomy=False)
     sandbox.reset("empty")
-    shown = httpx.get(f"{sandbox.url}/_sandbox/amplitude/project", timeout=10).json()
+    shown = sandbox.introspect("GET", "amplitude/project")
     assert shown == {"taxonomy": True, "data_access_controls": True, "empty_values": "clear"}
     refused = httpx.post(f"{sandbox.url}/_sandbox/amplitude/project", json={"dac": False}, timeout=10)
     assert refused.status_code == 400

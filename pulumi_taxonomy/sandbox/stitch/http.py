@@ -82,8 +82,8 @@ def routes(warehouse: Warehouse, config: SandboxConfig) -> list[Route]:
                 return error_response(415, "Content-Type must be application/json")
             try:
                 records = check_records(parse_json(await request.body()), config.stitch_client_id)
-            except FormError as exc:
-                return error_response(400, f"The request body is not valid JSON: {exc}")
+            except FormError as exc:  # says what is wrong with the JSON
+                return error_response(400, str(exc))
             except StitchError as exc:
                 return error_response(exc.status, exc.message)
             answer = warehouse.refusal(endpoint, records)
