@@ -249,7 +249,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
 
 
 def _too_large(limit: int) -> str:
-    return f"The request body is larger than {limit} bytes"
+    return f"The request body must be at most {limit} bytes"
 
 
 def _fault_message(status: int) -> str:

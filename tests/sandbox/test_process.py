@@ -193,7 +193,8 @@ def test_a_body_declared_too_large_is_refused_unread(sandbox: SandboxProcess) ->
     # 10 GB announced, nothing sent: the answer comes at once, before any body.
     answer = raw_exchange(sandbox.url, STITCH_PUSH % host + b"Content-Length: 10000000000\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert b'"status":"ERROR"' in answer and b"larger than 4000000 bytes" in answer  # Stitch's envelope
+    # Stitch's envelope; its reference says "less than 4MB": at most 3,999,999 bytes
+    assert b'"status":"ERROR"' in answer and b"at most 3999999 bytes" in answer
     amplitude = (
         b"POST /api/2/taxonomy/event HTTP/1.1\r\nHost: %s\r\nAuthorization: Basic "
         b"c2FuZGJveC1hcGkta2V5OnNhbmRib3gtc2VjcmV0LWtleQ==\r\nContent-Length: 10000000000\r\n\r\n" % host
