@@ -1,5 +1,11 @@
 """Reading a plan file: YAML to `Plan`, and every problem reported with the file, the
-line and the field, checked against the rules of every target the plan names."""
+line and the field, checked against the rules of every target the plan names.
+
+`validate` refuses every plan that apply would refuse or mangle: the YAML is read
+within bounds (`safeyaml`), the plan's own rules are the models', each target's are
+that vendor's own input models fed with the very values the component gives its child
+resources (`types`), and no two children may share a name (`naming`).
+"""
 
 from __future__ import annotations
 
@@ -7,25 +13,42 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pulumi_taxonomy.amplitude.importcsv import ImportEvent, ImportUserProperty
 from pulumi_taxonomy.amplitude.models import (
     EventPropertyInputs,
     EventTypeInputs,
     GroupPropertyInputs,
     UserPropertyInputs,
 )
+from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImportInputs
 from pulumi_taxonomy.core.provider import field_path
+from pulumi_taxonomy.plan import naming, safeyaml
 from pulumi_taxonomy.plan.models import Plan
-from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_event
+from pulumi_taxonomy.plan.types import (
+    amplitude_event,
+    amplitude_group_property,
+    amplitude_property,
+    amplitude_user_property,
+    import_event,
+    import_user_property,
+    is_amplitude_event,
+    rudderstack_event,
+    rudderstack_plan,
+    rudderstack_source,
+    stitch_tables,
+    uses_import,
+)
 from pulumi_taxonomy.rudderstack.models import (
     SourceConnectionInputs,
     TrackingPlanEventInputs,
     TrackingPlanInputs,
 )
+from pulumi_taxonomy.stitch.models import WarehouseTableInputs
 
 Loc = tuple[int | str, ...]
 
@@ -67,6 +90,7 @@ def _line(node: yaml.Node | None, loc: Loc) -> int | None:
     return line
 
 
+ROW = re.compile(r"^rows\[(\d+)\]")
 PATH = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.*)$", re.DOTALL)
 
 
@@ -88,87 +112,234 @@ def _errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]
         yield prefix + loc, message
 
 
-def _check(
-    model: type[BaseModel], values: dict[str, Any], prefix: Loc, rename: dict[str, str] | None = None
-) -> Iterator[tuple[Loc, str]]:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _valid(
+    model: type[M], values: dict[str, Any], prefix: Loc, rename: dict[str, str] | None = None
+) -> M | list[tuple[Loc, str]]:
+    """The validated model, or its problems located in the plan."""
     try:
-        model.model_validate(values)
+        return model.model_validate(values)
     except ValidationError as exc:
+        problems = []
         for loc, message in _errors(exc):
             head = (rename or {}).get(str(loc[0]), loc[0]) if loc else None
-            yield (prefix + ((head, *loc[1:]) if head is not None else ())), message
+            problems.append(((prefix + ((head, *loc[1:]) if head is not None else ())), message))
+        return problems
+
+
+def _check(
+    model: type[BaseModel], values: dict[str, Any], prefix: Loc, rename: dict[str, str] | None = None
+) -> list[tuple[Loc, str]]:
+    checked = _valid(model, values, prefix, rename)
+    return checked if isinstance(checked, list) else []
+
+
+def _amplitude_objects(plan: Plan) -> Iterator[tuple[Loc, str]]:
+    for i, event in enumerate(plan.events):
+        if not is_amplitude_event(event):
+            continue
+        yield from _check(EventTypeInputs, amplitude_event(event), ("events", i))
+        for j, prop in enumerate(plan.resolved(event)):
+            values = amplitude_property(event, prop)
+            yield from _check(EventPropertyInputs, values, ("events", i, "properties", j))
+    # Amplitude names custom user properties `gp:...` and group properties `grp:...`,
+    # with or without the prefix in the plan: `email` and `gp:email` are one object.
+    objects: dict[tuple[str, ...], Loc] = {}
+    for i, user in enumerate(plan.user_properties):
+        checked = _valid(UserPropertyInputs, amplitude_user_property(user), ("user_properties", i))
+        if isinstance(checked, list):
+            yield from checked
+        else:
+            what = f"Amplitude user property, {checked.remote_name}"
+            yield from _one_object(objects, (checked.remote_name,), ("user_properties", i), what)
+    for i, group in enumerate(plan.group_properties):
+        checked_group = _valid(GroupPropertyInputs, amplitude_group_property(group), ("group_properties", i))
+        if isinstance(checked_group, list):
+            yield from checked_group
+        else:
+            what = f'Amplitude group property of "{group.group_type}", {checked_group.remote_name}'
+            key = (group.group_type, checked_group.remote_name)
+            yield from _one_object(objects, key, ("group_properties", i), what)
+
+
+def _one_object(
+    seen: dict[tuple[str, ...], Loc], key: tuple[str, ...], item: Loc, what: str
+) -> Iterator[tuple[Loc, str]]:
+    first = seen.setdefault(key, item)
+    if first != item:
+        yield (*item, "name"), f"this and {field_path(first)} are one {what}: keep one of them"
+
+
+def _amplitude_import(plan: Plan) -> Iterator[tuple[Loc, str]]:
+    target = plan.targets.amplitude
+    assert target is not None
+    if not target.workspace:
+        yield (
+            ("targets", "amplitude", "workspace"),
+            (
+                f"the plan goes to Amplitude as one Taxonomy Import (mode {target.mode}, "
+                f"{len(plan.events)} events), which needs the Amplitude Data workspace name"
+            ),
+        )
+    for i in range(len(plan.group_properties)):
+        yield (
+            ("group_properties", i),
+            (
+                "a Taxonomy Import cannot carry group properties: set targets.amplitude.mode: objects "
+                "to create them one by one"
+            ),
+        )
+    events: list[ImportEvent] = []
+    users: list[ImportUserProperty] = []
+    failed = False
+    for i, event in enumerate(plan.events):
+        if is_amplitude_event(event):
+            checked = _valid(ImportEvent, import_event(plan, event), ("events", i))
+            if isinstance(checked, list):
+                failed = True
+                yield from checked
+            else:
+                events.append(checked)
+    for i, user in enumerate(plan.user_properties):
+        if user.classifications:
+            failed = True
+            yield (
+                ("user_properties", i, "classifications"),
+                "a Taxonomy Import cannot carry classifications: set targets.amplitude.mode: objects "
+                "to keep them",
+            )
+        checked_user = _valid(ImportUserProperty, import_user_property(user), ("user_properties", i))
+        if isinstance(checked_user, list):
+            failed = True
+            yield from checked_user
+        else:
+            users.append(checked_user)
+    if not failed and target.workspace:
+        # The whole plan's rules (unique names...), over the models just checked one by one.
+        values = {"workspace": target.workspace, "plan": {"events": events, "user_properties": users}}
+        yield from _check(TaxonomyImportInputs, values, ("targets", "amplitude"))
+
+
+def _rudderstack(plan: Plan) -> Iterator[tuple[Loc, str]]:
+    yield from _check(
+        TrackingPlanInputs, rudderstack_plan(plan), ("targets", "rudderstack"), {"name": "plan_name"}
+    )
+    for i, event in enumerate(plan.events):
+        values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event)}
+        if not values["properties"]:
+            continue  # RudderStack needs properties: such an event is planned in the other targets only
+        yield from _check(TrackingPlanEventInputs, values, ("events", i))
+    assert plan.targets.rudderstack is not None
+    for i, source in enumerate(plan.targets.rudderstack.sources):
+        values = {"tracking_plan_id": "tp", **rudderstack_source(source)}
+        yield from _check(SourceConnectionInputs, values, ("targets", "rudderstack", "sources", i))
+
+
+def _stitch(plan: Plan) -> Iterator[tuple[Loc, str]]:
+    assert plan.targets.stitch is not None
+    events, properties = stitch_tables(plan)
+    if events.table_name == properties.table_name:
+        yield (
+            ("targets", "stitch", "properties_table"),
+            (f'"{properties.table_name}" is the events table too: the two tables need different names'),
+        )
+        return
+    for table, field in ((events, "events_table"), (properties, "properties_table")):
+        values = {"table_name": table.table_name, "key_names": table.key_names, "rows": table.rows}
+        for loc, msg in _check(WarehouseTableInputs, values, ("targets", "stitch")):
+            row = ROW.match(msg) if loc[2:] == ("rows",) else None
+            if loc[2:3] == ("table_name",):
+                yield ("targets", "stitch", field), msg
+            elif row:
+                # A row's problem belongs to the event (or property) the row comes from.
+                yield table.origins[int(row.group(1))], f"the Stitch table {table.table_name}: {msg}"
+            else:
+                yield loc, msg
 
 
 def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
     """Each target's own rules, through the very input models its resources use."""
     targets = plan.targets
     if targets.amplitude is not None:
-        for i, event in enumerate(plan.events):
-            if event.type != "track":
-                continue  # Amplitude plans track events only
-            for loc, msg in _check(
-                EventTypeInputs,
-                {"name": event.name, "category": event.category, "description": event.description},
-                ("events", i),
-            ):
-                yield "amplitude", loc, msg
-            for j, prop in enumerate(plan.resolved(event)):
-                values = {"name": prop.name, "event_type": event.name, **amplitude_fields(prop)}
-                for loc, msg in _check(EventPropertyInputs, values, ("events", i, "properties", j)):
-                    yield "amplitude", loc, msg
-        for i, user in enumerate(plan.user_properties):
-            values = {"name": user.name, **amplitude_fields(user), "classifications": user.classifications}
-            for loc, msg in _check(UserPropertyInputs, values, ("user_properties", i)):
-                yield "amplitude", loc, msg
-        for i, group in enumerate(plan.group_properties):
-            values = {"name": group.name, "group_type": group.group_type, **amplitude_fields(group)}
-            for loc, msg in _check(GroupPropertyInputs, values, ("group_properties", i)):
-                yield "amplitude", loc, msg
+        rules = _amplitude_import(plan) if uses_import(plan) else _amplitude_objects(plan)
+        for loc, msg in rules:
+            yield "amplitude", loc, msg
     if targets.rudderstack is not None:
-        rs = targets.rudderstack
-        for loc, msg in _check(
-            TrackingPlanInputs,
-            {"name": rs.plan_name, "description": rs.description},
-            ("targets", "rudderstack"),
-            {"name": "plan_name"},
-        ):
+        for loc, msg in _rudderstack(plan):
             yield "rudderstack", loc, msg
-        for i, event in enumerate(plan.events):
-            values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event)}
-            if not values["properties"]:
-                continue  # RudderStack needs properties: such an event is planned in the other targets only
-            for loc, msg in _check(TrackingPlanEventInputs, values, ("events", i)):
-                yield "rudderstack", loc, msg
-        for i, source in enumerate(rs.sources):
-            config = {
-                k: v
-                for k, v in source.model_dump(by_alias=True, exclude_none=True).items()
-                if k != "source_id"
-            }
-            values = {"tracking_plan_id": "tp", "source_id": source.source_id, "config": config}
-            for loc, msg in _check(SourceConnectionInputs, values, ("targets", "rudderstack", "sources", i)):
-                yield "rudderstack", loc, msg
+    if targets.stitch is not None:
+        for loc, msg in _stitch(plan):
+            yield "stitch", loc, msg
+
+
+def name_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
+    """Two child resources of one type with the same name (the engine refuses the second)."""
+    first: dict[tuple[str, str], naming.Child] = {}
+    for child in naming.children(plan):
+        seen = first.setdefault((child.kind, child.name), child)
+        if seen is not child:
+            yield (
+                "plan",
+                child.loc,
+                (
+                    f"becomes the same {child.kind} resource ({child.name!r}) as "
+                    f"{field_path(seen.item)}: {child.fix}"
+                ),
+            )
+
+
+def plan_issues(plan: Plan) -> list[tuple[str, Loc, str]]:
+    """Everything apply would refuse or mangle in a plan whose own rules hold."""
+    return [*name_issues(plan), *target_issues(plan)]
+
+
+def check(plan: Plan, file: str = "<plan>") -> None:
+    """`PlanInvalid` unless every target takes `plan` (for plans built in Python)."""
+    issues = [Issue(file, None, field_path(loc), msg, target) for target, loc, msg in plan_issues(plan)]
+    if issues:
+        raise PlanInvalid(issues)
 
 
 def load(path: str | Path) -> Plan:
     """Read and check a plan file; `PlanInvalid` lists every problem with its line."""
     file = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > safeyaml.MAX_BYTES:
+            message = f"the file has {size:,} bytes; a plan has at most {safeyaml.MAX_BYTES:,}"
+            raise PlanInvalid([Issue(file, None, "", message)])
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanInvalid([Issue(file, None, "", f"cannot read the file: {exc}")]) from None
     return loads(text, file)
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, safeyaml.LimitExceeded):
+        return f"refused: {exc.problem}"
+    if isinstance(exc, yaml.MarkedYAMLError):
+        parts = [p for p in (exc.context, exc.problem) if p]
+        return "not valid YAML: " + (", ".join(parts) or "cannot be read")
+    return f"not valid YAML: {exc}"
+
+
 def loads(text: str, file: str = "<plan>") -> Plan:
+    """`load`, from the text of a plan file (`file` names it in the problems)."""
+    # What loading builds stays alive until the plan is checked: the cyclic collector would
+    # only walk it again and again. The YAML is freed (by reference counting) before the
+    # collector runs again.
+    with safeyaml.paused_gc():
+        return _loads(text, file)
+
+
+def _loads(text: str, file: str) -> Plan:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = safeyaml.read(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise PlanInvalid(
-            [Issue(file, mark.line + 1 if mark else None, "", f"not valid YAML: {exc}")]
-        ) from None
+        raise PlanInvalid([Issue(file, mark.line + 1 if mark else None, "", _yaml_problem(exc))]) from None
     if not isinstance(data, dict):
         raise PlanInvalid([Issue(file, 1, "", "a plan is a YAML mapping (name:, events:, ...)")])
     try:
@@ -178,8 +349,7 @@ def loads(text: str, file: str = "<plan>") -> Plan:
             [Issue(file, _line(node, loc), field_path(loc), msg) for loc, msg in _errors(exc)]
         ) from None
     issues = [
-        Issue(file, _line(node, loc), field_path(loc), msg, target)
-        for target, loc, msg in target_issues(plan)
+        Issue(file, _line(node, loc), field_path(loc), msg, target) for target, loc, msg in plan_issues(plan)
     ]
     if issues:
         raise PlanInvalid(issues)
