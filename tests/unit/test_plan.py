@@ -97,7 +97,7 @@ for _ in range(250):
 RS_TARGET = "targets:\n  rudderstack: {plan_name: Web Plan}\n"
 Rule = tuple[str, int, str, str]
 """A plan's text, and the line, field and message of its first problem."""
-ATTACKS: dict[str, Rule] = {
+YAML_ATTACKS: dict[str, Rule] = {
     # The loader under attack (issue 12, item 4): refused while composing, before any of it is built.
     "alias-bomb": (BOMB, 12, "", "expands the plan past 2,000,000 YAML nodes"),
     "billion-laughs": (LAUGHS, 9, "", "expands the plan past 2,000,000 YAML nodes"),
@@ -131,6 +131,9 @@ ATTACKS: dict[str, Rule] = {
     ),
     "anchor-twice": (BASE + "a: &x 1\nb: &x 2\n", 4, "", "anchor &x is defined twice"),
     "unknown-alias": (BASE + "description: *nowhere\n", 3, "", "refers to no anchor"),
+}
+"""YAML that attacks the loader."""
+MANGLED: dict[str, Rule] = {
     # What apply would refuse or mangle (issue 12, item 5).
     "duplicate-key": (BASE + "events:\n  - name: A\nevents:\n  - name: B\n", 5, "", "'events' appears twice"),
     "duplicate-category": (
@@ -263,7 +266,8 @@ ATTACKS: dict[str, Rule] = {
         "cannot carry classifications",
     ),
 }
-"""What issue 12 found: YAML that attacks the loader, and plans apply would refuse or mangle."""
+"""Plans apply would refuse, or apply and mangle: validate refuses them."""
+ATTACKS = {**YAML_ATTACKS, **MANGLED}
 RULES: list[Rule] = [
     ("version: 2\nname: Plan\n", 1, "version", "1"),
     ("name: Plan\nflavour: x\n", 2, "flavour", "Extra"),
