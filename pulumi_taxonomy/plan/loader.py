@@ -10,8 +10,9 @@ resources (`types`), and no two children may share a name (`naming`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +29,7 @@ from pulumi_taxonomy.amplitude.models import (
 from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImportInputs
 from pulumi_taxonomy.core.provider import field_path
 from pulumi_taxonomy.plan import naming, safeyaml
-from pulumi_taxonomy.plan.models import Plan
+from pulumi_taxonomy.plan.models import EventProperty, Plan
 from pulumi_taxonomy.plan.types import (
     amplitude_event,
     amplitude_group_property,
@@ -51,6 +52,8 @@ from pulumi_taxonomy.rudderstack.models import (
 from pulumi_taxonomy.stitch.models import WarehouseTableInputs
 
 Loc = tuple[int | str, ...]
+Resolved = list[list[EventProperty]]
+"""Each event's properties, references resolved (`Plan.resolved`), in the plan's order."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def parse_path(path: str) -> Loc:
 
 
 def _errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    for error in exc.errors():
+    for error in exc.errors(include_url=False, include_context=False, include_input=False):
         message = str(error["msg"]).removeprefix("Value error, ")
         loc = tuple(error["loc"])
         found = PATH.match(message) if not loc else None
@@ -136,12 +139,12 @@ def _check(
     return checked if isinstance(checked, list) else []
 
 
-def _amplitude_objects(plan: Plan) -> Iterator[tuple[Loc, str]]:
+def _amplitude_objects(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
     for i, event in enumerate(plan.events):
         if not is_amplitude_event(event):
             continue
         yield from _check(EventTypeInputs, amplitude_event(event), ("events", i))
-        for j, prop in enumerate(plan.resolved(event)):
+        for j, prop in enumerate(resolved[i]):
             values = amplitude_property(event, prop)
             yield from _check(EventPropertyInputs, values, ("events", i, "properties", j))
     # Amplitude names custom user properties `gp:...` and group properties `grp:...`,
@@ -172,7 +175,7 @@ def _one_object(
         yield (*item, "name"), f"this and {field_path(first)} are one {what}: keep one of them"
 
 
-def _amplitude_import(plan: Plan) -> Iterator[tuple[Loc, str]]:
+def _amplitude_import(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
     target = plan.targets.amplitude
     assert target is not None
     if not target.workspace:
@@ -196,7 +199,7 @@ def _amplitude_import(plan: Plan) -> Iterator[tuple[Loc, str]]:
     failed = False
     for i, event in enumerate(plan.events):
         if is_amplitude_event(event):
-            checked = _valid(ImportEvent, import_event(plan, event), ("events", i))
+            checked = _valid(ImportEvent, import_event(plan, event, resolved[i]), ("events", i))
             if isinstance(checked, list):
                 failed = True
                 yield from checked
@@ -222,12 +225,12 @@ def _amplitude_import(plan: Plan) -> Iterator[tuple[Loc, str]]:
         yield from _check(TaxonomyImportInputs, values, ("targets", "amplitude"))
 
 
-def _rudderstack(plan: Plan) -> Iterator[tuple[Loc, str]]:
+def _rudderstack(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
     yield from _check(
         TrackingPlanInputs, rudderstack_plan(plan), ("targets", "rudderstack"), {"name": "plan_name"}
     )
     for i, event in enumerate(plan.events):
-        values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event)}
+        values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event, resolved[i])}
         if not values["properties"]:
             continue  # RudderStack needs properties: such an event is planned in the other targets only
         yield from _check(TrackingPlanEventInputs, values, ("events", i))
@@ -237,9 +240,9 @@ def _rudderstack(plan: Plan) -> Iterator[tuple[Loc, str]]:
         yield from _check(SourceConnectionInputs, values, ("targets", "rudderstack", "sources", i))
 
 
-def _stitch(plan: Plan) -> Iterator[tuple[Loc, str]]:
+def _stitch(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
     assert plan.targets.stitch is not None
-    events, properties = stitch_tables(plan)
+    events, properties = stitch_tables(plan, resolved)
     if events.table_name == properties.table_name:
         yield (
             ("targets", "stitch", "properties_table"),
@@ -259,19 +262,25 @@ def _stitch(plan: Plan) -> Iterator[tuple[Loc, str]]:
                 yield loc, msg
 
 
+def _amplitude(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
+    return _amplitude_import(plan, resolved) if uses_import(plan) else _amplitude_objects(plan, resolved)
+
+
+TARGET_RULES: dict[str, Callable[[Plan, Resolved], Iterator[tuple[Loc, str]]]] = {
+    "amplitude": _amplitude,
+    "rudderstack": _rudderstack,
+    "stitch": _stitch,
+}
+"""Each target's rules, by the target's name under `targets:`."""
+
+
 def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
     """Each target's own rules, through the very input models its resources use."""
-    targets = plan.targets
-    if targets.amplitude is not None:
-        rules = _amplitude_import(plan) if uses_import(plan) else _amplitude_objects(plan)
-        for loc, msg in rules:
-            yield "amplitude", loc, msg
-    if targets.rudderstack is not None:
-        for loc, msg in _rudderstack(plan):
-            yield "rudderstack", loc, msg
-    if targets.stitch is not None:
-        for loc, msg in _stitch(plan):
-            yield "stitch", loc, msg
+    resolved = [plan.resolved(e) for e in plan.events]  # once for all targets
+    for target, rules in TARGET_RULES.items():
+        if getattr(plan.targets, target) is not None:
+            for loc, msg in rules(plan, resolved):
+                yield target, loc, msg
 
 
 def name_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
@@ -290,14 +299,36 @@ def name_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
             )
 
 
-def plan_issues(plan: Plan) -> list[tuple[str, Loc, str]]:
+def plan_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
     """Everything apply would refuse or mangle in a plan whose own rules hold."""
-    return [*name_issues(plan), *target_issues(plan)]
+    yield from name_issues(plan)
+    yield from target_issues(plan)
+
+
+MAX_ISSUES = 100
+"""Problems listed at most: a million wrong values must not cost minutes to report."""
+Problem = tuple[str, Loc, str]
+
+
+def _first(problems: Iterator[Problem], total: int | None = None) -> tuple[list[Problem], str | None]:
+    """The first MAX_ISSUES problems, and a line saying that more are not listed, if so."""
+    listed = list(islice(problems, MAX_ISSUES))
+    if total is None:  # a count unknown until the end: whether one more follows is enough
+        total = len(listed) + sum(1 for _ in islice(problems, 1))
+        unlisted = "more problems are"
+    else:
+        unlisted = f"{total - len(listed):,} more problems are"
+    if total <= len(listed):
+        return listed, None
+    return listed, f"{unlisted} not listed (the first {MAX_ISSUES} are): fix these and validate again"
 
 
 def check(plan: Plan, file: str = "<plan>") -> None:
     """`PlanInvalid` unless every target takes `plan` (for plans built in Python)."""
-    issues = [Issue(file, None, field_path(loc), msg, target) for target, loc, msg in plan_issues(plan)]
+    problems, more = _first(plan_issues(plan))
+    issues = [Issue(file, None, field_path(loc), msg, target) for target, loc, msg in problems]
+    if more:
+        issues.append(Issue(file, None, "", more))
     if issues:
         raise PlanInvalid(issues)
 
@@ -328,29 +359,40 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def loads(text: str, file: str = "<plan>") -> Plan:
     """`load`, from the text of a plan file (`file` names it in the problems)."""
     # What loading builds stays alive until the plan is checked: the cyclic collector would
-    # only walk it again and again. The YAML is freed (by reference counting) before the
-    # collector runs again.
+    # only walk it again and again. What is not kept is freed (by reference counting)
+    # before the collector runs again.
     with safeyaml.paused_gc():
-        return _loads(text, file)
+        plan, issues = _checked(text, file)
+    if plan is None:
+        raise PlanInvalid(issues)
+    return plan
 
 
-def _loads(text: str, file: str) -> Plan:
+def _checked(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
+    """The plan, or its problems (returned, not raised: so nothing of it outlives the call)."""
     try:
-        node, data = safeyaml.read(text)
+        data = safeyaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise PlanInvalid([Issue(file, mark.line + 1 if mark else None, "", _yaml_problem(exc))]) from None
+        return None, [Issue(file, mark.line + 1 if mark else None, "", _yaml_problem(exc))]
     if not isinstance(data, dict):
-        raise PlanInvalid([Issue(file, 1, "", "a plan is a YAML mapping (name:, events:, ...)")])
+        return None, [Issue(file, 1, "", "a plan is a YAML mapping (name:, events:, ...)")]
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanInvalid(
-            [Issue(file, _line(node, loc), field_path(loc), msg) for loc, msg in _errors(exc)]
-        ) from None
+        problems = (("plan", loc, msg) for loc, msg in _errors(exc))
+        return None, _located(text, file, *_first(problems, exc.error_count()))
+    listed, more = _first(plan_issues(plan))
+    if listed:
+        return None, _located(text, file, listed, more)
+    return plan, []
+
+
+def _located(text: str, file: str, problems: list[Problem], more: str | None) -> list[Issue]:
+    """Each problem with its line (read again from the text: only problems need lines)."""
+    found = safeyaml.lines(text, [loc for _, loc, _ in problems])
     issues = [
-        Issue(file, _line(node, loc), field_path(loc), msg, target) for target, loc, msg in plan_issues(plan)
+        Issue(file, line, field_path(loc), msg, target)
+        for (target, loc, msg), line in zip(problems, found, strict=True)
     ]
-    if issues:
-        raise PlanInvalid(issues)
-    return plan
+    return issues + ([Issue(file, None, "", more)] if more else [])

@@ -94,10 +94,10 @@ class EventProperty(PropertyDef):
 
     @model_validator(mode="after")
     def _ref_alone(self) -> EventProperty:
-        inline = sorted(self.model_fields_set & DEFINITION_FIELDS)
-        if self.ref is not None and inline:
+        inline = self.model_fields_set & DEFINITION_FIELDS if self.ref is not None else None
+        if inline:
             raise ValueError(
-                f"ref takes the whole definition from properties:{self.ref}, so {', '.join(inline)} "
+                f"ref takes the whole definition from properties:{self.ref}, so {', '.join(sorted(inline))} "
                 "here would be ignored: move them into that definition, or drop ref"
             )
         return self
@@ -225,17 +225,18 @@ class Plan(Model):
                         f"events[{i}].type: events[{first}] is the plan's {event.type} event already "
                         "(one event per type other than track)"
                     )
-            if event.key in keys:
+            key = event.key
+            if key in keys:
                 if event.id is not None:
                     raise ValueError(
-                        f'events[{i}].id: "{event.name}" has the same id as "{keys[event.key]}" '
-                        f"({event.key!r}); ids must be unique"
+                        f'events[{i}].id: "{event.name}" has the same id as "{keys[key]}" '
+                        f"({key!r}); ids must be unique"
                     )
                 raise ValueError(
-                    f'events[{i}].name: "{event.name}" gets the same key as "{keys[event.key]}" '
-                    f"({event.key!r}), which names its resources: give one of them an `id:`"
+                    f'events[{i}].name: "{event.name}" gets the same key as "{keys[key]}" '
+                    f"({key!r}), which names its resources: give one of them an `id:`"
                 )
-            keys[event.key] = event.name
+            keys[key] = event.name
             if event.category is not None and event.category not in self.categories:
                 raise ValueError(f'events[{i}].category: "{event.category}" is not under categories:')
             seen: set[str] = set()

@@ -134,10 +134,12 @@ def amplitude_group_property(group: GroupProperty) -> dict[str, Any]:
     return {"name": group.name, "group_type": group.group_type, **amplitude_fields(group)}
 
 
-def import_event(plan: Plan, event: Event) -> dict[str, Any]:
-    """An event as the Taxonomy Import carries it (ImportEvent's fields)."""
+def import_event(plan: Plan, event: Event, props: list[EventProperty] | None = None) -> dict[str, Any]:
+    """An event as the Taxonomy Import carries it (ImportEvent's fields); `props` are its
+    resolved properties, when the caller has them already."""
     properties = [
-        {"name": p.name, "is_required": p.required, **amplitude_fields(p)} for p in plan.resolved(event)
+        {"name": p.name, "is_required": p.required, **amplitude_fields(p)}
+        for p in (plan.resolved(event) if props is None else props)
     ]
     return {
         "name": event.name,
@@ -162,13 +164,16 @@ def import_plan(plan: Plan) -> ImportPlan:
     )
 
 
-def rudderstack_event(plan: Plan, event: Event) -> dict[str, Any]:
-    """A plan event as TrackingPlanEvent's inputs (without the plan id)."""
+def rudderstack_event(plan: Plan, event: Event, props: list[EventProperty] | None = None) -> dict[str, Any]:
+    """A plan event as TrackingPlanEvent's inputs (without the plan id); `props` as for
+    `import_event`."""
+    if props is None:
+        props = plan.resolved(event)
     return {
         "event_type": event.type,
         "name": event.name if event.type == "track" else "",
         "description": event.description,
-        "properties": [rudderstack_property(p.name, p, p.required) for p in plan.resolved(event)],
+        "properties": [rudderstack_property(p.name, p, p.required) for p in props],
     }
 
 
@@ -198,8 +203,11 @@ class StitchTable:
     origins: list[tuple[int | str, ...]]
 
 
-def stitch_tables(plan: Plan) -> tuple[StitchTable, StitchTable]:
-    """The plan as two warehouse tables: its events, and their properties."""
+def stitch_tables(
+    plan: Plan, resolved: list[list[EventProperty]] | None = None
+) -> tuple[StitchTable, StitchTable]:
+    """The plan as two warehouse tables: its events, and their properties (`resolved`:
+    each event's resolved properties, when the caller has them already)."""
     target = plan.targets.stitch
     assert target is not None
     events = [
@@ -215,7 +223,7 @@ def stitch_tables(plan: Plan) -> tuple[StitchTable, StitchTable]:
     properties: list[dict[str, Any]] = []
     origins: list[tuple[int | str, ...]] = []
     for i, e in enumerate(plan.events):
-        for j, p in enumerate(plan.resolved(e)):
+        for j, p in enumerate(plan.resolved(e) if resolved is None else resolved[i]):
             properties.append(
                 {
                     "event": e.name,
