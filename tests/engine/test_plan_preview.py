@@ -176,6 +176,18 @@ def test_what_validate_lets_through_of_the_mangled_corpus_previews_cleanly(engin
     assert set(preview.operations.values()) <= {"create"}, preview.operations
 
 
+def test_a_plan_built_in_python_is_checked_like_a_file(engine: Engine) -> None:
+    plan = Plan(
+        name="In Python",
+        events=[{"name": "Signed Up", "properties": [{"name": "Email"}, {"name": "email"}]}],  # type: ignore[list-item]
+        targets={"amplitude": {}},  # type: ignore[arg-type]
+    )
+    with pytest.raises(PlanInvalid) as invalid:
+        run_program(lambda: TrackingPlan("py", plan), engine, preview=True)
+    assert invalid.value.issues[0].field == "events[0].properties[1].name", invalid.value.issues
+    assert "same Amplitude event property resource" in invalid.value.issues[0].message
+
+
 TRICKY = """
 version: 1
 name: Tricky but valid
