@@ -149,30 +149,33 @@ def _amplitude_objects(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, st
             yield from _check(EventPropertyInputs, values, ("events", i, "properties", j))
     # Amplitude names custom user properties `gp:...` and group properties `grp:...`,
     # with or without the prefix in the plan: `email` and `gp:email` are one object.
-    objects: dict[tuple[str, ...], Loc] = {}
-    for i, user in enumerate(plan.user_properties):
-        checked = _valid(UserPropertyInputs, amplitude_user_property(user), ("user_properties", i))
+    objects: dict[tuple[str, str], Loc] = {}
+    for item, model, values, group_type in _amplitude_properties(plan):
+        checked = _valid(model, values, item)
         if isinstance(checked, list):
             yield from checked
-        else:
-            what = f"Amplitude user property, {checked.remote_name}"
-            yield from _one_object(objects, (checked.remote_name,), ("user_properties", i), what)
+            continue
+        first = objects.setdefault((group_type, checked.remote_name), item)
+        if first != item:
+            what = f'group property of "{group_type}"' if group_type else "user property"
+            yield (
+                (*item, "name"),
+                (
+                    f"this and {field_path(first)} are one Amplitude {what}, "
+                    f"{checked.remote_name}: keep one of them"
+                ),
+            )
+
+
+PropertyInputs = type[UserPropertyInputs] | type[GroupPropertyInputs]
+
+
+def _amplitude_properties(plan: Plan) -> Iterator[tuple[Loc, PropertyInputs, dict[str, Any], str]]:
+    """User and group properties: where, their input model and values, and the group type."""
+    for i, user in enumerate(plan.user_properties):
+        yield ("user_properties", i), UserPropertyInputs, amplitude_user_property(user), ""
     for i, group in enumerate(plan.group_properties):
-        checked_group = _valid(GroupPropertyInputs, amplitude_group_property(group), ("group_properties", i))
-        if isinstance(checked_group, list):
-            yield from checked_group
-        else:
-            what = f'Amplitude group property of "{group.group_type}", {checked_group.remote_name}'
-            key = (group.group_type, checked_group.remote_name)
-            yield from _one_object(objects, key, ("group_properties", i), what)
-
-
-def _one_object(
-    seen: dict[tuple[str, ...], Loc], key: tuple[str, ...], item: Loc, what: str
-) -> Iterator[tuple[Loc, str]]:
-    first = seen.setdefault(key, item)
-    if first != item:
-        yield (*item, "name"), f"this and {field_path(first)} are one {what}: keep one of them"
+        yield ("group_properties", i), GroupPropertyInputs, amplitude_group_property(group), group.group_type
 
 
 def _amplitude_import(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
