@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pulumi_taxonomy.amplitude.importcsv import ImportEvent, ImportUserProperty
+from pulumi_taxonomy.amplitude.importcsv import ImportEvent, ImportProperty, ImportUserProperty
 from pulumi_taxonomy.amplitude.models import (
     EventPropertyInputs,
     EventTypeInputs,
@@ -45,6 +45,7 @@ from pulumi_taxonomy.plan.types import (
     uses_import,
 )
 from pulumi_taxonomy.rudderstack.models import (
+    PlanProperty,
     SourceConnectionInputs,
     TrackingPlanEventInputs,
     TrackingPlanInputs,
@@ -132,6 +133,36 @@ def _valid(
         return problems
 
 
+class _Memo(Generic[M]):
+    """One model's validation, once per distinct input: it depends on the input alone, and
+    big plans repeat the same property on thousands of events."""
+
+    def __init__(self, model: type[M]) -> None:
+        self._model = model
+        self._seen: dict[str, M | None] = {}
+
+    def valid(self, values: dict[str, Any]) -> M | None:
+        """The validated model; None if `values` are invalid."""
+        # repr tells apart every JSON-like value ("1", 1, 1.0, True), in the builders' key order.
+        key = repr(values)
+        if key not in self._seen:
+            checked = _valid(self._model, values, ())
+            self._seen[key] = None if isinstance(checked, list) else checked
+        return self._seen[key]
+
+
+def _with_properties(
+    model: type[M], properties: _Memo[Any], values: dict[str, Any], prefix: Loc
+) -> M | list[tuple[Loc, str]]:
+    """`model` validated with its `properties` checked through `properties` first: the
+    validated instances go in as they are (pydantic does not validate an instance again).
+    When one of them is invalid, the whole of `values` is validated, for every problem."""
+    checked = [properties.valid(prop) for prop in values["properties"]]
+    if any(prop is None for prop in checked):
+        return _valid(model, values, prefix)
+    return _valid(model, {**values, "properties": checked}, prefix)
+
+
 def _check(
     model: type[BaseModel], values: dict[str, Any], prefix: Loc, rename: dict[str, str] | None = None
 ) -> list[tuple[Loc, str]]:
@@ -199,10 +230,13 @@ def _amplitude_import(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str
         )
     events: list[ImportEvent] = []
     users: list[ImportUserProperty] = []
+    properties = _Memo(ImportProperty)
     failed = False
     for i, event in enumerate(plan.events):
         if is_amplitude_event(event):
-            checked = _valid(ImportEvent, import_event(plan, event, resolved[i]), ("events", i))
+            checked = _with_properties(
+                ImportEvent, properties, import_event(plan, event, resolved[i]), ("events", i)
+            )
             if isinstance(checked, list):
                 failed = True
                 yield from checked
@@ -232,11 +266,14 @@ def _rudderstack(plan: Plan, resolved: Resolved) -> Iterator[tuple[Loc, str]]:
     yield from _check(
         TrackingPlanInputs, rudderstack_plan(plan), ("targets", "rudderstack"), {"name": "plan_name"}
     )
+    properties = _Memo(PlanProperty)
     for i, event in enumerate(plan.events):
         values = {"tracking_plan_id": "tp", **rudderstack_event(plan, event, resolved[i])}
         if not values["properties"]:
             continue  # RudderStack needs properties: such an event is planned in the other targets only
-        yield from _check(TrackingPlanEventInputs, values, ("events", i))
+        checked = _with_properties(TrackingPlanEventInputs, properties, values, ("events", i))
+        if isinstance(checked, list):
+            yield from checked
     assert plan.targets.rudderstack is not None
     for i, source in enumerate(plan.targets.rudderstack.sources):
         values = {"tracking_plan_id": "tp", **rudderstack_source(source)}

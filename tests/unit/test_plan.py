@@ -406,6 +406,34 @@ def test_aliases_and_merge_keys_still_work_within_the_limits() -> None:
     assert plan.events[1].properties == plan.events[0].properties[:1]
 
 
+@pytest.mark.parametrize(
+    ("target", "bad", "bad_event", "event_field"),
+    [
+        (
+            "amplitude: {mode: import, workspace: W}",
+            "{name: p, type: enum, values: ['a,b']}",
+            "'Tab\tname'",
+            "name",
+        ),
+        ("rudderstack: {plan_name: Web Plan}", "{name: 'bad-name'}", "ab", ""),
+    ],
+)
+def test_a_property_repeated_on_many_events_is_checked_once_and_blamed_everywhere(
+    target: str, bad: str, bad_event: str, event_field: str
+) -> None:
+    # The vendors' property models run once per distinct property (issue 14), yet every
+    # event that carries a bad one gets its own problem, and other events theirs.
+    events = "".join(f"  - {{name: Event {i}, properties: [{{name: ok}}, {bad}]}}\n" for i in range(3))
+    events += f"  - {{name: {bad_event}, properties: [{{name: ok}}]}}\n"
+    with pytest.raises(PlanInvalid) as invalid:
+        loads(BASE + "events:\n" + events + f"targets:\n  {target}\n")
+    fields = [i.field for i in invalid.value.issues]
+    assert [f.split(".properties[1]")[0] for f in fields[:3]] == ["events[0]", "events[1]", "events[2]"], (
+        fields
+    )
+    assert fields[3:] == [f"events[3].{event_field}".rstrip(".")], fields
+
+
 def test_amplitude_mode_chooses_objects_or_one_import() -> None:
     events = "".join(f"  - name: E{i}\n" for i in range(3))
     auto = loads(BASE + "events:\n" + events + "targets:\n  amplitude: {import_above: 2, workspace: W}\n")
