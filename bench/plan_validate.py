@@ -103,7 +103,7 @@ def phases(text: str) -> dict[str, float]:
         list(loader.name_issues(plan))
         out["child_names"] = clock() - started
         started = clock()
-        resolved = [plan.resolved(e) for e in plan.events]
+        resolved = plan.resolved_events()
         out["references"] = clock() - started
         for target, rules in loader.TARGET_RULES.items():
             started = clock()

@@ -316,7 +316,7 @@ TARGET_RULES: dict[str, Callable[[Plan, Resolved], Iterator[tuple[Loc, str]]]] =
 
 def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
     """Each target's own rules, through the very input models its resources use."""
-    resolved = [plan.resolved(e) for e in plan.events]  # once for all targets
+    resolved = plan.resolved_events()  # once for all targets
     for target, rules in TARGET_RULES.items():
         if getattr(plan.targets, target) is not None:
             for loc, msg in rules(plan, resolved):

@@ -254,25 +254,30 @@ class Plan(Model):
 
     def resolved(self, event: Event) -> list[EventProperty]:
         """An event's properties with references replaced by their definitions."""
+        return self._resolve(event, {})
+
+    def resolved_events(self) -> list[list[EventProperty]]:
+        """`resolved` of every event, in order (each definition prepared once)."""
+        prepared: dict[str, EventProperty] = {}
+        return [self._resolve(event, prepared) for event in self.events]
+
+    def _resolve(self, event: Event, prepared: dict[str, EventProperty]) -> list[EventProperty]:
         out = []
         for prop in event.properties:
             if prop.ref is None:
                 out.append(prop)
                 continue
-            base = self.properties[prop.ref]
             # Both parts were validated already (a ref stands alone), so no need to again:
             # big plans resolve tens of thousands of references.
-            fields = {name: getattr(base, name) for name in DEFINITION_FIELDS}
-            out.append(
-                EventProperty.model_construct(
-                    base.model_fields_set | {"name", "id", "required"},
-                    **fields,
-                    name=prop.name,
-                    id=prop.id,
-                    required=prop.required,
-                    ref=None,
+            base = prepared.get(prop.ref)
+            if base is None:
+                definition = self.properties[prop.ref]
+                base = prepared[prop.ref] = EventProperty.model_construct(
+                    definition.model_fields_set,
+                    **{name: getattr(definition, name) for name in DEFINITION_FIELDS},
+                    name=prop.ref,
                 )
-            )
+            out.append(base.model_copy(update={"name": prop.name, "id": prop.id, "required": prop.required}))
         return out
 
 

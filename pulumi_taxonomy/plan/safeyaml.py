@@ -1,15 +1,18 @@
 """YAML within bounds: PyYAML's safe loader with limits a hostile file cannot get past.
 
 A 1.5 KB file of nested aliases expands to billions of nodes once validated, and deep
-nesting exhausts the stack. The composer here counts while it composes, before
-anything is constructed: the nodes written, the nodes aliases add (each alias counted at
-the full size of what it names), and the nesting depth, through aliases too; and it
+nesting exhausts the stack. The loader here counts while it reads the parser's events,
+before anything is built: the nodes written, the nodes aliases add (each alias counted
+at the full size of what it names), and the nesting depth, through aliases too; and it
 refuses duplicate mapping keys (YAML forbids them; PyYAML silently keeps the last one),
-recursive aliases and anchors defined twice. Each refusal is a `LimitExceeded` carrying the mark (line) of
-the node at fault.
+recursive aliases and anchors defined twice. Each refusal is a `LimitExceeded` carrying
+the mark (line) of the node at fault.
 
-libyaml's parser is used when PyYAML was built with it; composition always happens
-here, in Python, because libyaml's own composer recurses in C without a depth limit.
+Plain plans are built straight from the events, in one loop; anything else (merge keys,
+tags) goes through PyYAML's own composer and constructor, within the same limits.
+libyaml's parser is used when PyYAML was built with it, never libyaml's composer: it
+recurses in C without a depth limit (100,000 nested brackets crash the process).
+Line numbers are looked up afterwards, for the problems found only (`lines`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from yaml.events import (
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -62,8 +66,7 @@ SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
 IMMUTABLE = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "timestamp"))
 """Scalars the safe schema builds as immutable objects."""
-_NOT_PLAIN = object()
-"""A value the composer leaves to PyYAML's constructor (merge keys, !!set, unknown tags...)."""
+_NOT_A_KEY = object()
 
 
 class LimitExceeded(ComposerError):
@@ -77,14 +80,15 @@ class _NodesNeeded(Exception):
 class _Loader(_SafeLoader):
     """PyYAML's safe loader whose composer counts as it goes (see the module's docstring).
 
-    It builds the Python data on the way for the plain YAML plans are made of (strings,
-    numbers, lists, mappings): one pass instead of two. Nodes, which only line numbers
-    and PyYAML's constructor need, are made with `with_nodes` alone.
+    Two ways through a document, with the same counts and refusals: `data` builds the
+    Python data straight from the events, without nodes, for the plain YAML plans are
+    made of (string keys; strings, numbers, booleans, dates; lists; mappings), in one loop
+    with no recursion; anything else (merge keys, tags...) raises `_NodesNeeded`. `nodes`
+    composes PyYAML's node tree, for PyYAML's own constructor.
     """
 
-    def __init__(self, stream: str, with_nodes: bool) -> None:
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.with_nodes = with_nodes
         self.anchors: dict[str, Node] = {}
         self.yaml_path_resolvers = {}  # the composer tracks no paths (the safe schema has none)
         self._nodes = 0
@@ -93,43 +97,32 @@ class _Loader(_SafeLoader):
         """What aliases added to `_nodes`."""
         self._depth = 0
         self._reach = 0
+        """The deepest level reached inside the collection being composed."""
         self._open: set[str] = set()
         """Anchors seen so far, finished or not."""
         self._anchored: dict[str, tuple[int, int, Any]] = {}
-        """By finished anchor: the expanded node count and nesting height of what it names, and its data."""
-        self._tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+        """By finished anchor: the expanded node count and nesting height of what it names,
+        and its data (its node, composing nodes)."""
+        self._tags: dict[str, str] = {}
+        """By plain scalar: its tag."""
         self._scalars: dict[tuple[str, str], Any] = {}
-        self.data: Any = None
 
-    def get_single_node(self) -> Node | None:
-        # PyYAML's own composer in Python (over libyaml's events when there is libyaml).
-        return Composer.get_single_node(cast(Composer, self))
+    # -- the counts and refusals both ways share -------------------------------------------
 
-    def compose_document(self) -> Node | None:
-        self.get_event()  # DOCUMENT-START
-        node, self.data = self._compose()
-        self.get_event()  # DOCUMENT-END
-        self.anchors = {}
-        return node
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        return self._compose()[0]
-
-    def _scalar_tag(self, value: str, implicit: tuple[bool, bool]) -> str:
-        # The safe schema's implicit resolvers, memoized: plans repeat the same few words.
-        key = (value, implicit)
-        tag = self._tags.get(key)
-        if tag is None:
-            tag = self._tags[key] = self.resolve(ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    def _tag(self, event: Any) -> str:
+        tag: str | None = event.tag
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return STR  # quoted: what the resolver answers for it, without asking
+            # The safe schema's implicit resolvers, memoized: plans repeat the same few words.
+            tag = self._tags.get(event.value)
+            if tag is None:
+                tag = self._tags[event.value] = self.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         return tag
 
-    def _compose(self) -> tuple[Node | None, Any]:
-        """The next node (None without `with_nodes`), and its data (or `_NOT_PLAIN`)."""
-        event: Any = self.get_event()
+    def _count(self, event: Any) -> int:
+        """A node starts: count it (and its anchor); the count before it."""
         anchor = event.anchor
-        kind = type(event)  # compared, not narrowed: libyaml's marks are typed apart
-        if kind is AliasEvent:
-            return self._alias(event)
         if anchor is not None:
             if anchor in self._open:
                 raise LimitExceeded(None, None, f"the anchor &{anchor} is defined twice", event.start_mark)
@@ -140,128 +133,26 @@ class _Loader(_SafeLoader):
             raise LimitExceeded(
                 None, None, f"the plan has more than {MAX_NODES:,} YAML nodes", event.start_mark
             )
-        if kind is ScalarEvent:
-            if anchor is None and not self.with_nodes:  # most of a plan: a plain string
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = self._tags.get((event.value, event.implicit)) or self._scalar_tag(
-                        event.value, event.implicit
-                    )
-                if tag == STR:
-                    return None, event.value
-                known = self._scalars.get((tag, event.value), _NOT_PLAIN)
-                if known is not _NOT_PLAIN:
-                    return None, known
-            node, value = self._scalar(event)
-            if anchor is not None:
-                self._anchor(anchor, node, (1, 0, value))
-            return node, value
+        return start
+
+    def _enter(self, event: Any) -> int:
+        """A collection starts one level deeper; the reach outside it, to restore on `_leave`."""
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise LimitExceeded(
                 None, None, f"the plan nests deeper than {MAX_DEPTH} levels", event.start_mark
             )
-        outer_reach, self._reach = self._reach, self._depth
-        node, value = self._sequence(event) if kind is SequenceStartEvent else self._mapping(event)
-        end: Any = self.get_event()
-        if node is not None:
-            node.end_mark = end.end_mark
+        outer, self._reach = self._reach, self._depth
+        return outer
+
+    def _leave(self, anchor: str | None, start: int, outer: int, made: Any) -> None:
         if anchor is not None:
-            self._anchored[anchor] = (self._nodes - start, self._reach - self._depth + 1, value)
+            self._anchored[anchor] = (self._nodes - start, self._reach - self._depth + 1, made)
         self._depth -= 1
-        self._reach = max(outer_reach, self._reach)
-        return node, value
+        self._reach = max(outer, self._reach)
 
-    def _anchor(self, anchor: str, node: Node | None, anchored: tuple[int, int, Any] | None = None) -> None:
-        if node is not None:
-            self.anchors[anchor] = node
-        if anchored is not None:
-            self._anchored[anchor] = anchored
-
-    def _scalar(self, event: Any) -> tuple[Node | None, Any]:
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = self._scalar_tag(event.value, event.implicit)
-        if not self.with_nodes:
-            if tag == STR:
-                return None, event.value
-            known = self._scalars.get((tag, event.value), _NOT_PLAIN)
-            if known is not _NOT_PLAIN:
-                return None, known
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
-        if tag == STR:
-            return node, event.value
-        construct = self.yaml_constructors.get(tag)
-        if construct is None:  # an unknown tag: PyYAML's constructor names it
-            return self._not_plain(node)
-        value = construct(self, node)
-        if not self.with_nodes and tag in IMMUTABLE:
-            # One object per spelling is as good as many: a million `1`s cost one.
-            self._scalars[(tag, event.value)] = value
-            return None, value
-        return node, value
-
-    def _not_plain(self, node: Node | None) -> tuple[Node | None, Any]:
-        if not self.with_nodes:
-            raise _NodesNeeded
-        return node, _NOT_PLAIN
-
-    def _sequence(self, event: Any) -> tuple[Node | None, Any]:
-        tag = SEQ if event.tag is None or event.tag == "!" else event.tag
-        node = SequenceNode(tag, [], event.start_mark, None, event.flow_style) if self.with_nodes else None
-        if event.anchor is not None:
-            self._anchor(event.anchor, node)
-        items = node.value if node is not None else None
-        values: list[Any] = []
-        plain = tag == SEQ
-        while not self.check_event(SequenceEndEvent):
-            item, value = self._compose()
-            if items is not None:
-                items.append(item)
-            values.append(value)
-            plain = plain and value is not _NOT_PLAIN
-        return (node, values) if plain else self._not_plain(node)
-
-    def _mapping(self, event: Any) -> tuple[Node | None, Any]:
-        tag = MAP if event.tag is None or event.tag == "!" else event.tag
-        node = MappingNode(tag, [], event.start_mark, None, event.flow_style) if self.with_nodes else None
-        if event.anchor is not None:
-            self._anchor(event.anchor, node)
-        pairs = node.value if node is not None else None
-        values: dict[Any, Any] = {}
-        plain = tag == MAP
-        keys: set[tuple[str, str]] = set()
-        while not self.check_event(MappingEndEvent):
-            upcoming: Any = self.peek_event()
-            mark = upcoming.start_mark
-            key, key_value = self._compose()
-            # What the key is, as written (a plain string has no node without `with_nodes`);
-            # None for a collection as a key.
-            written: tuple[str, str] | None = None
-            if key is None:
-                written = (STR, key_value) if isinstance(key_value, str) else None
-            elif type(key) is ScalarNode:
-                written = (key.tag, key.value)
-            if written is not None:
-                if written in keys:
-                    raise LimitExceeded(
-                        None,
-                        None,
-                        f"the key {written[1]!r} appears twice in this mapping "
-                        "(the second would replace the first)",
-                        mark,
-                    )
-                keys.add(written)
-            item, value = self._compose()
-            if pairs is not None:
-                pairs.append((key, item))
-            if plain and written is not None and written[0] == STR and value is not _NOT_PLAIN:
-                values[key_value] = value
-            else:
-                plain = False  # a merge key, a key that is not a string, or tagged data
-        return (node, values) if plain else self._not_plain(node)
-
-    def _alias(self, event: Any) -> tuple[Node | None, Any]:
+    def _alias(self, event: Any) -> Any:
+        """What the alias names (as made: the same object, as PyYAML's constructor shares it)."""
         anchor = event.anchor
         if anchor not in self._open:
             raise LimitExceeded(None, None, f"the alias *{anchor} refers to no anchor", event.start_mark)
@@ -270,7 +161,7 @@ class _Loader(_SafeLoader):
             raise LimitExceeded(
                 None, None, f"the alias *{anchor} is inside the node it refers to", event.start_mark
             )
-        nodes, height, value = anchored
+        nodes, height, made = anchored
         self._nodes += nodes
         self._aliased += nodes
         if self._aliased > MAX_ALIAS_NODES:
@@ -288,40 +179,176 @@ class _Loader(_SafeLoader):
                 event.start_mark,
             )
         self._reach = max(self._reach, self._depth + height)
-        # The same object, as PyYAML's constructor shares it.
-        return self.anchors.get(anchor), value
+        return made
+
+    @staticmethod
+    def _twice(key: str, mark: Any) -> LimitExceeded:
+        return LimitExceeded(
+            None,
+            None,
+            f"the key {key!r} appears twice in this mapping (the second would replace the first)",
+            mark,
+        )
+
+    # -- data, straight from the events ------------------------------------------------------
+
+    def data(self) -> Any:
+        """The document's Python data (None when the stream is empty)."""
+        self.get_event()  # STREAM-START
+        if self.check_event(StreamEndEvent):
+            return None
+        self.get_event()  # DOCUMENT-START
+        value = self._data(self.get_event())
+        self.get_event()  # DOCUMENT-END
+        if not self.check_event(StreamEndEvent):
+            event: Any = self.get_event()
+            raise ComposerError(
+                "expected a single document in the stream",
+                None,
+                "but found another document",
+                event.start_mark,
+            )
+        return value
+
+    def _data(self, event: Any) -> Any:
+        # One loop over the events, a frame per open collection: [the list or dict, is a
+        # mapping, the key read (or _NOT_A_KEY), the keys seen, the anchor, the count
+        # before it, the reach outside it].
+        frames: list[list[Any]] = []
+        next_event = self.get_event
+        tags = self._tags
+        while True:
+            kind = type(event)
+            if kind is ScalarEvent:
+                anchor = event.anchor
+                if anchor is None and self._nodes - self._aliased < MAX_NODES:
+                    self._nodes += 1  # what `_count` does, inline: most of a plan is scalars
+                else:
+                    self._count(event)
+                value = event.value
+                tag = event.tag
+                if tag is None or tag == "!":
+                    # Only plain scalars are resolved (`1`, `true`...); quoted ones are strings.
+                    tag = (tags.get(value) or self._tag(event)) if event.implicit[0] else STR
+                if tag != STR:
+                    value = self._constant(tag, value)
+                if anchor is not None:
+                    self._anchored[anchor] = (1, 0, value)
+            elif kind is AliasEvent:
+                value = self._alias(event)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.tag not in (None, "!", MAP if kind is MappingStartEvent else SEQ):
+                    raise _NodesNeeded
+                start = self._count(event)
+                outer = self._enter(event)
+                mapping = kind is MappingStartEvent
+                frames.append([{} if mapping else [], mapping, _NOT_A_KEY, set(), event.anchor, start, outer])
+                event = next_event()
+                continue
+            else:  # the end of the innermost collection
+                frame = frames.pop()
+                value = frame[0]
+                self._leave(frame[4], frame[5], frame[6], value)
+            if not frames:
+                return value
+            parent = frames[-1]
+            if not parent[1]:
+                parent[0].append(value)
+            elif parent[2] is _NOT_A_KEY:  # a key
+                if kind is not ScalarEvent or tag != STR:
+                    raise _NodesNeeded  # merge keys, keys that are not strings
+                if value in parent[3]:
+                    raise self._twice(value, event.start_mark)
+                parent[3].add(value)
+                parent[2] = value
+            else:
+                parent[0][parent[2]] = value
+                parent[2] = _NOT_A_KEY
+            event = next_event()
+
+    def _constant(self, tag: str, text: str) -> Any:
+        """A number, boolean, null or date: one object per spelling (a million `1`s cost one)."""
+        value = self._scalars.get((tag, text), _NOT_A_KEY)
+        if value is _NOT_A_KEY:
+            construct = self.yaml_constructors.get(tag) if tag in IMMUTABLE else None
+            if construct is None:
+                raise _NodesNeeded  # a tag PyYAML's constructor must handle (or name)
+            value = self._scalars[(tag, text)] = construct(self, ScalarNode(tag, text))
+        return value
+
+    # -- PyYAML's node tree --------------------------------------------------------------------
+
+    def get_single_node(self) -> Node | None:
+        # PyYAML's own composer in Python (over libyaml's events when there is libyaml).
+        return Composer.get_single_node(cast(Composer, self))
+
+    def compose_document(self) -> Node | None:
+        self.get_event()  # DOCUMENT-START
+        node = self.compose_node(None, None)
+        self.get_event()  # DOCUMENT-END
+        self.anchors = {}
+        return node
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event: Any = self.get_event()
+        kind = type(event)  # compared, not narrowed: libyaml's marks are typed apart
+        if kind is AliasEvent:
+            made: Node = self._alias(event)
+            return made
+        start = self._count(event)
+        if kind is ScalarEvent:
+            node: Node = ScalarNode(
+                self._tag(event), event.value, event.start_mark, event.end_mark, style=event.style
+            )
+            if event.anchor is not None:
+                self._anchored[event.anchor] = (1, 0, node)
+            return node
+        outer = self._enter(event)
+        if kind is SequenceStartEvent:
+            tag = SEQ if event.tag in (None, "!") else event.tag
+            node = SequenceNode(tag, [], event.start_mark, None, event.flow_style)
+            while not self.check_event(SequenceEndEvent):
+                node.value.append(self.compose_node(node, None))
+        else:
+            tag = MAP if event.tag in (None, "!") else event.tag
+            node = MappingNode(tag, [], event.start_mark, None, event.flow_style)
+            keys: set[tuple[str, str]] = set()
+            while not self.check_event(MappingEndEvent):
+                key = self.compose_node(node, None)
+                if type(key) is ScalarNode:
+                    if (key.tag, key.value) in keys:
+                        raise self._twice(key.value, key.start_mark)
+                    keys.add((key.tag, key.value))
+                node.value.append((key, self.compose_node(node, key)))
+        end: Any = self.get_event()
+        node.end_mark = end.end_mark
+        self._leave(event.anchor, start, outer, node)
+        return node
 
 
 def load(text: str) -> Any:
     """The Python data of `text` (aliases stay shared objects), None for an empty
     document; raises `yaml.YAMLError` (`LimitExceeded` past a limit)."""
-    loader = _Loader(text, with_nodes=False)
+    loader = _Loader(text)
     try:
-        loader.get_single_node()
-        return loader.data
+        return loader.data()
     except _NodesNeeded:
         pass  # merge keys, tags...: PyYAML's constructor builds it, from nodes
     finally:
         loader.dispose()
-    node = compose(text)
-    return _constructed(node)
-
-
-def compose(text: str) -> Node | None:
-    """The node tree of `text`, for line numbers (None for an empty document)."""
-    loader = _Loader(text, with_nodes=True)
+    loader = _Loader(text)
     try:
-        return loader.get_single_node()
+        node = loader.get_single_node()
+        return None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _constructed(node: Node | None) -> Any:
-    if node is None:
-        return None
-    loader = _Loader("", with_nodes=True)
+def compose(text: str) -> Node | None:
+    """The node tree of `text` (None for an empty document), within the same limits."""
+    loader = _Loader(text)
     try:
-        return loader.construct_document(node)
+        return loader.get_single_node()
     finally:
         loader.dispose()
 
@@ -353,14 +380,14 @@ def lines(text: str, paths: list[Path]) -> list[int | None]:
             if frames:
                 frame = frames[-1]
                 if frame[1]:  # a mapping: keys and values alternate
-                    if frame[2] is _NOT_PLAIN:  # this is a key
+                    if frame[2] is _NOT_A_KEY:  # this is a key
                         frame[2] = event.value if kind is ScalarEvent else None
                         path = None
                     else:
                         path = (
                             (*frame[0], frame[2]) if frame[0] is not None and frame[2] is not None else None
                         )
-                        frame[2] = _NOT_PLAIN
+                        frame[2] = _NOT_A_KEY
                 else:
                     path = (*frame[0], frame[2]) if frame[0] is not None else None
                     frame[2] += 1
@@ -369,7 +396,7 @@ def lines(text: str, paths: list[Path]) -> list[int | None]:
                 if len(found) == len(wanted):
                     break  # in document order: nothing further is wanted
             if kind is MappingStartEvent:
-                frames.append([path if path in wanted else None, True, _NOT_PLAIN])
+                frames.append([path if path in wanted else None, True, _NOT_A_KEY])
             elif kind is SequenceStartEvent:
                 frames.append([path if path in wanted else None, False, 0])
     finally:

@@ -375,6 +375,23 @@ def test_a_plan_file_has_at_most_so_many_nodes(monkeypatch: pytest.MonkeyPatch) 
     assert (issue.line, issue.message) == (3, "refused: the plan has more than 100 YAML nodes"), issue
 
 
+def test_the_limits_hold_on_the_way_through_pyyaml_constructor_too() -> None:
+    # A merge key sends the document through PyYAML's composer and constructor: same limits.
+    merged = BASE + "x: &d {a: 1}\ny: {<<: *d}\n"
+    for text, message in [
+        (merged + "z: " + "[" * 250 + "]" * 250 + "\n", "nests deeper than 64 levels"),
+        (merged + "z: {<<: *d}\nz: 1\n", "the key 'z' appears twice"),
+        (merged + "w: &w [*w]\n", "inside the node it refers to"),
+        (
+            merged.replace("{<<: *d}", "{<<: *d}\n" + LAUGHS.split("\n", 2)[2]),
+            "aliases add more than 500,000",
+        ),
+    ]:
+        with pytest.raises(PlanInvalid) as invalid:
+            loads(text)
+        assert message in invalid.value.issues[0].message, (text[:80], invalid.value.issues[0])
+
+
 def test_lines_are_found_by_streaming_as_on_the_node_tree() -> None:
     text = EXAMPLE.read_text()
     paths: list[tuple[int | str, ...]] = [
