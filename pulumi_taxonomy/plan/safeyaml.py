@@ -212,8 +212,8 @@ class _Loader(_SafeLoader):
 
     def _data(self, event: Any) -> Any:
         # One loop over the events, a frame per open collection: [the list or dict, is a
-        # mapping, the key read (or _NOT_A_KEY), the keys seen, the anchor, the count
-        # before it, the reach outside it].
+        # mapping, the key read (or _NOT_A_KEY), the anchor, the count before it, the
+        # reach outside it].
         frames: list[list[Any]] = []
         next_event = self.get_event
         tags = self._tags
@@ -242,13 +242,13 @@ class _Loader(_SafeLoader):
                 start = self._count(event)
                 outer = self._enter(event)
                 mapping = kind is MappingStartEvent
-                frames.append([{} if mapping else [], mapping, _NOT_A_KEY, set(), event.anchor, start, outer])
+                frames.append([{} if mapping else [], mapping, _NOT_A_KEY, event.anchor, start, outer])
                 event = next_event()
                 continue
             else:  # the end of the innermost collection
                 frame = frames.pop()
                 value = frame[0]
-                self._leave(frame[4], frame[5], frame[6], value)
+                self._leave(frame[3], frame[4], frame[5], value)
             if not frames:
                 return value
             parent = frames[-1]
@@ -257,9 +257,8 @@ class _Loader(_SafeLoader):
             elif parent[2] is _NOT_A_KEY:  # a key
                 if kind is not ScalarEvent or tag != STR:
                     raise _NodesNeeded  # merge keys, keys that are not strings
-                if value in parent[3]:
+                if value in parent[0]:  # each key's value is in before the next key is read
                     raise self._twice(value, event.start_mark)
-                parent[3].add(value)
                 parent[2] = value
             else:
                 parent[0][parent[2]] = value
