@@ -20,7 +20,7 @@ from pulumi_taxonomy.amplitude.resources import (
     UserProperty,
 )
 from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImport
-from pulumi_taxonomy.plan import naming, types
+from pulumi_taxonomy.plan import children, types
 from pulumi_taxonomy.plan.loader import check, load
 from pulumi_taxonomy.plan.models import Plan
 from pulumi_taxonomy.plan.types import import_plan, uses_import
@@ -80,11 +80,12 @@ class TrackingPlan(pulumi.ComponentResource):
             return
         common = {"adopt": self._adopt, "connection": connection, "opts": self._child}
         categories = {
-            c: EventCategory(self._n(naming.amplitude_category(c)), name=c, **common) for c in plan.categories
+            c: EventCategory(self._n(children.amplitude_category(c)), name=c, **common)
+            for c in plan.categories
         }
         for event in types.amplitude_events(plan):
             created = EventType(
-                self._n(naming.amplitude_event(event)),
+                self._n(children.amplitude_event(event)),
                 **{
                     **types.amplitude_event(event),
                     # The category's output, so the event waits for its category.
@@ -94,17 +95,19 @@ class TrackingPlan(pulumi.ComponentResource):
             )
             for prop in plan.resolved(event):
                 EventProperty(
-                    self._n(naming.amplitude_property(event, prop)),
+                    self._n(children.amplitude_property(event, prop)),
                     **{**types.amplitude_property(event, prop), "event_type": created.name},
                     **common,
                 )
         for user in plan.user_properties:
             UserProperty(
-                self._n(naming.amplitude_user_property(user)), **types.amplitude_user_property(user), **common
+                self._n(children.amplitude_user_property(user)),
+                **types.amplitude_user_property(user),
+                **common,
             )
         for group in plan.group_properties:
             GroupProperty(
-                self._n(naming.amplitude_group_property(group)),
+                self._n(children.amplitude_group_property(group)),
                 **types.amplitude_group_property(group),
                 **common,
             )
@@ -120,14 +123,14 @@ class TrackingPlan(pulumi.ComponentResource):
             if not event.properties:
                 continue  # RudderStack needs at least one property per event
             rudderstack.TrackingPlanEvent(
-                self._n(naming.rudderstack_event(event)),
+                self._n(children.rudderstack_event(event)),
                 tracking_plan_id=tracking_plan.id,
                 **types.rudderstack_event(self.plan, event),
                 **common,
             )
         for source in target.sources:
             rudderstack.SourceConnection(
-                self._n(naming.rudderstack_source(source)),
+                self._n(children.rudderstack_source(source)),
                 tracking_plan_id=tracking_plan.id,
                 **types.rudderstack_source(source),
                 **common,

@@ -4,7 +4,7 @@ line and the field, checked against the rules of every target the plan names.
 `validate` refuses every plan that apply would refuse or mangle: the YAML is read
 within bounds (`safeyaml`), the plan's own rules are the models', each target's are
 that vendor's own input models fed with the very values the component gives its child
-resources (`types`), and no two children may share a name (`naming`).
+resources (`types`), and no two children may share a name (`children`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pulumi_taxonomy.amplitude.models import (
 )
 from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImportInputs
 from pulumi_taxonomy.core.provider import field_path
-from pulumi_taxonomy.plan import naming, safeyaml
+from pulumi_taxonomy.plan import children, safeyaml
 from pulumi_taxonomy.plan.models import EventProperty, Plan
 from pulumi_taxonomy.plan.types import (
     amplitude_event,
@@ -325,8 +325,8 @@ def target_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
 
 def name_issues(plan: Plan) -> Iterator[tuple[str, Loc, str]]:
     """Two child resources of one type with the same name (the engine refuses the second)."""
-    first: dict[tuple[str, str], naming.Child] = {}
-    for child in naming.children(plan):
+    first: dict[tuple[str, str], children.Child] = {}
+    for child in children.named(plan):
         seen = first.setdefault((child.kind, child.name), child)
         if seen is not child:
             yield (

@@ -70,7 +70,7 @@ class Child:
 ID = "give one of them an `id:` (a stable key of its own)"
 
 
-def children(plan: Plan) -> Iterator[Child]:
+def named(plan: Plan) -> Iterator[Child]:
     """Every child resource whose name depends on the plan's contents."""
     if plan.targets.amplitude is not None and not uses_import(plan):
         for i, category in enumerate(plan.categories):
