@@ -53,6 +53,7 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py
 	$(BIN)/python bench/amplitude_bulk.py
+	$(BIN)/python bench/plan_validate.py
 
 # Re-resolve the pins (needs the network to PyPI); commit the result.
 lock:

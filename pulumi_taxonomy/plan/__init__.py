@@ -1,7 +1,7 @@
 """One vendor-neutral tracking plan (YAML), rolled out to every vendor it names."""
 
 from pulumi_taxonomy.plan.component import TrackingPlan
-from pulumi_taxonomy.plan.loader import Issue, PlanInvalid, load, loads
+from pulumi_taxonomy.plan.loader import Issue, PlanInvalid, check, load, loads
 from pulumi_taxonomy.plan.models import Event, EventProperty, Plan, PropertyDef
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "PlanInvalid",
     "PropertyDef",
     "TrackingPlan",
+    "check",
     "load",
     "loads",
 ]

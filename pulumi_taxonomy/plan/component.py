@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 import pulumi
 
-from pulumi_taxonomy.amplitude.importcsv import ImportEvent, ImportPlan, ImportProperty, ImportUserProperty
 from pulumi_taxonomy.amplitude.resources import (
     EventCategory,
     EventProperty,
@@ -27,35 +26,14 @@ from pulumi_taxonomy.amplitude.resources import (
     UserProperty,
 )
 from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImport
-from pulumi_taxonomy.plan.loader import load
-from pulumi_taxonomy.plan.models import Plan, Removal, slug
-from pulumi_taxonomy.plan.types import amplitude_events, amplitude_fields, rudderstack_event
+from pulumi_taxonomy.plan import children, types
+from pulumi_taxonomy.plan.loader import check, load
+from pulumi_taxonomy.plan.models import Plan, Removal
+from pulumi_taxonomy.plan.types import import_plan, uses_import
 from pulumi_taxonomy.rudderstack import resources as rudderstack
 from pulumi_taxonomy.stitch.resources import WarehouseTable
 
-
-def uses_import(plan: Plan) -> bool:
-    target = plan.targets.amplitude
-    if target is None:
-        return False
-    return target.mode == "import" or (target.mode == "auto" and len(plan.events) > target.import_above)
-
-
-def import_plan(plan: Plan) -> ImportPlan:
-    """The plan as one Amplitude Taxonomy Import carries it."""
-    events = []
-    for event in amplitude_events(plan):
-        props = []
-        for prop in plan.resolved(event):
-            fields = amplitude_fields(prop)
-            props.append(ImportProperty(name=prop.name, is_required=prop.required, **fields))
-        events.append(
-            ImportEvent(
-                name=event.name, category=event.category, description=event.description, properties=props
-            )
-        )
-    users = [ImportUserProperty(name=u.name, **amplitude_fields(u)) for u in plan.user_properties]
-    return ImportPlan(events=events, user_properties=users)
+__all__ = ["TrackingPlan", "import_plan", "uses_import"]
 
 
 class TrackingPlan(pulumi.ComponentResource):
@@ -73,7 +51,11 @@ class TrackingPlan(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("pulumi-taxonomy:index:TrackingPlan", name, None, opts)
-        self.plan = plan if isinstance(plan, Plan) else load(plan)
+        if isinstance(plan, Plan):
+            check(plan)  # what `validate` and `load` refuse, this refuses too
+            self.plan = plan
+        else:
+            self.plan = load(plan)
         self._name = name
         self._adopt = adopt
         if self.plan.targets.amplitude is not None:
@@ -122,40 +104,35 @@ class TrackingPlan(pulumi.ComponentResource):
             return
         common = {"adopt": self._adopt, "connection": connection, "opts": self._opts("amplitude")}
         categories = {
-            c: EventCategory(self._n("amplitude-category", slug(c)), name=c, **common)
+            c: EventCategory(self._n(children.amplitude_category(c)), name=c, **common)
             for c in plan.categories
         }
-        for event in amplitude_events(plan):
+        for event in types.amplitude_events(plan):
             created = EventType(
-                self._n("amplitude-event", event.key),
-                name=event.name,
-                description=event.description,
-                category=categories[event.category].name if event.category else None,
+                self._n(children.amplitude_event(event)),
+                **{
+                    **types.amplitude_event(event),
+                    # The category's output, so the event waits for its category.
+                    "category": categories[event.category].name if event.category else None,
+                },
                 **common,
             )
             for prop in plan.resolved(event):
                 EventProperty(
-                    self._n("amplitude-event", event.key, "property", prop.id or slug(prop.name)),
-                    name=prop.name,
-                    event_type=created.name,
-                    is_required=prop.required,
-                    **amplitude_fields(prop),
+                    self._n(children.amplitude_property(event, prop)),
+                    **{**types.amplitude_property(event, prop), "event_type": created.name},
                     **common,
                 )
         for user in plan.user_properties:
             UserProperty(
-                self._n("amplitude-user-property", user.id or slug(user.name)),
-                name=user.name,
-                classifications=user.classifications,
-                **amplitude_fields(user),
+                self._n(children.amplitude_user_property(user)),
+                **types.amplitude_user_property(user),
                 **common,
             )
         for group in plan.group_properties:
             GroupProperty(
-                self._n("amplitude-group-property", slug(group.group_type), group.id or slug(group.name)),
-                name=group.name,
-                group_type=group.group_type,
-                **amplitude_fields(group),
+                self._n(children.amplitude_group_property(group)),
+                **types.amplitude_group_property(group),
                 **common,
             )
 
@@ -164,68 +141,32 @@ class TrackingPlan(pulumi.ComponentResource):
         assert target is not None
         common = {"adopt": self._adopt, "connection": connection, "opts": self._opts("rudderstack")}
         tracking_plan = rudderstack.TrackingPlan(
-            self._n("rudderstack-plan"), name=target.plan_name, description=target.description, **common
+            self._n("rudderstack-plan"), **types.rudderstack_plan(self.plan), **common
         )
         for event in self.plan.events:
             if not event.properties:
                 continue  # RudderStack needs at least one property per event
             rudderstack.TrackingPlanEvent(
-                self._n("rudderstack-event", event.key),
+                self._n(children.rudderstack_event(event)),
                 tracking_plan_id=tracking_plan.id,
-                **rudderstack_event(self.plan, event),
+                **types.rudderstack_event(self.plan, event),
                 **common,
             )
         for source in target.sources:
-            config = {
-                k: v
-                for k, v in source.model_dump(by_alias=True, exclude_none=True).items()
-                if k != "source_id"
-            }
             rudderstack.SourceConnection(
-                self._n("rudderstack-source", source.source_id),
+                self._n(children.rudderstack_source(source)),
                 tracking_plan_id=tracking_plan.id,
-                source_id=source.source_id,
-                config=config,
+                **types.rudderstack_source(source),
                 **common,
             )
 
     def _stitch(self, connection: Any) -> None:
-        target = self.plan.targets.stitch
-        assert target is not None
-        events = [
-            {
-                "event": e.name,
-                "description": e.description or "",
-                "category": e.category or "",
-                "owner": e.owner or "",
-                "tags": list(e.tags),
-            }
-            for e in self.plan.events
-        ]
-        properties = [
-            {
-                "event": e.name,
-                "property": p.name,
-                "type": p.type,
-                "required": p.required,
-                "description": p.description or "",
-            }
-            for e in self.plan.events
-            for p in self.plan.resolved(e)
-        ]
-        WarehouseTable(
-            self._n("stitch-events"),
-            table_name=target.events_table,
-            key_names=["event"],
-            rows=events,
-            connection=connection,
-            opts=self._opts("stitch"),
-        )
-        WarehouseTable(
-            self._n("stitch-properties"),
-            table_name=target.properties_table,
-            key_names=["event", "property"],
-            rows=properties,
-            connection=connection,
-            opts=self._opts("stitch"),
-        )
+        for table, suffix in zip(types.stitch_tables(self.plan), ("events", "properties"), strict=True):
+            WarehouseTable(
+                self._n(f"stitch-{suffix}"),
+                table_name=table.table_name,
+                key_names=table.key_names,
+                rows=table.rows,
+                connection=connection,
+                opts=self._opts("stitch"),
+            )

@@ -47,8 +47,8 @@ class PropertyDef(Model):
     """A JSON-Schema format such as email or date-time (RudderStack)."""
     min_length: int | None = Field(default=None, ge=0)
     max_length: int | None = Field(default=None, ge=0)
-    minimum: float | None = None
-    maximum: float | None = None
+    minimum: float | None = Field(default=None, allow_inf_nan=False)
+    maximum: float | None = Field(default=None, allow_inf_nan=False)
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=0)
     nullable: bool = False
@@ -83,6 +83,10 @@ class PropertyDef(Model):
             raise ValueError("nested properties are only for object and array")
         if self.additional_properties is not None and self.properties is None:
             raise ValueError("additional_properties only applies with nested properties")
+        if self.classifications and not isinstance(self, UserProperty):
+            # The component passes them on only for user properties: Amplitude refuses them
+            # on per-event and per-group-type properties, and RudderStack has none.
+            raise ValueError("classifications are for user_properties only")
         return self
 
 
@@ -94,6 +98,16 @@ class EventProperty(PropertyDef):
     """The name of a reusable property under `properties:` (its definition applies)."""
     deprecated: bool = False
     """On its way out: `diff` allows a breaking change to it (its removal) in a later release."""
+
+    @model_validator(mode="after")
+    def _ref_alone(self) -> EventProperty:
+        inline = self.model_fields_set & DEFINITION_FIELDS if self.ref is not None else None
+        if inline:
+            raise ValueError(
+                f"ref takes the whole definition from properties:{self.ref}, so {', '.join(sorted(inline))} "
+                "here would be ignored: move them into that definition, or drop ref"
+            )
+        return self
 
 
 class Event(Model):
@@ -203,18 +217,52 @@ class Plan(Model):
     @model_validator(mode="after")
     def _references(self) -> Plan:
         # Messages start with the path of the field at fault, which the loader turns into a line.
+        categories: dict[str, int] = {}
+        for i, category in enumerate(self.categories):
+            first = categories.setdefault(category, i)
+            if first != i:
+                raise ValueError(f'categories[{i}]: "{category}" is already categories[{first}]')
+        users: dict[str, int] = {}
+        for i, user in enumerate(self.user_properties):
+            first = users.setdefault(user.name, i)
+            if first != i:
+                raise ValueError(
+                    f'user_properties[{i}].name: "{user.name}" is already user_properties[{first}]'
+                )
+        groups: dict[tuple[str, str], int] = {}
+        for i, group in enumerate(self.group_properties):
+            first = groups.setdefault((group.group_type, group.name), i)
+            if first != i:
+                raise ValueError(
+                    f'group_properties[{i}].name: "{group.name}" of "{group.group_type}" is already '
+                    f"group_properties[{first}]"
+                )
+        kinds: dict[str, int] = {}
         keys: dict[str, str] = {}
         names: set[str] = set()
         for i, event in enumerate(self.events):
             if event.name in names:
                 raise ValueError(f'events[{i}].name: "{event.name}" is already an event name')
             names.add(event.name)
-            if event.key in keys:
+            if event.type != "track":
+                first = kinds.setdefault(event.type, i)
+                if first != i:
+                    raise ValueError(
+                        f"events[{i}].type: events[{first}] is the plan's {event.type} event already "
+                        "(one event per type other than track)"
+                    )
+            key = event.key
+            if key in keys:
+                if event.id is not None:
+                    raise ValueError(
+                        f'events[{i}].id: "{event.name}" has the same id as "{keys[key]}" '
+                        f"({key!r}); ids must be unique"
+                    )
                 raise ValueError(
-                    f'events[{i}].id: "{event.name}" has the same id as "{keys[event.key]}" '
-                    f"({event.key!r}); ids must be unique"
+                    f'events[{i}].name: "{event.name}" gets the same key as "{keys[key]}" '
+                    f"({key!r}), which names its resources: give one of them an `id:`"
                 )
-            keys[event.key] = event.name
+            keys[key] = event.name
             if event.category is not None and event.category not in self.categories:
                 raise ValueError(f'events[{i}].category: "{event.category}" is not under categories:')
             seen: set[str] = set()
@@ -232,15 +280,35 @@ class Plan(Model):
 
     def resolved(self, event: Event) -> list[EventProperty]:
         """An event's properties with references replaced by their definitions."""
+        return self._resolve(event, {})
+
+    def resolved_events(self) -> list[list[EventProperty]]:
+        """`resolved` of every event, in order (each definition prepared once)."""
+        prepared: dict[str, EventProperty] = {}
+        return [self._resolve(event, prepared) for event in self.events]
+
+    def _resolve(self, event: Event, prepared: dict[str, EventProperty]) -> list[EventProperty]:
         out = []
         for prop in event.properties:
             if prop.ref is None:
                 out.append(prop)
                 continue
-            base = self.properties[prop.ref].model_dump()
-            out.append(EventProperty(**base, name=prop.name, id=prop.id, required=prop.required))
+            # Both parts were validated already (a ref stands alone), so no need to again:
+            # big plans resolve tens of thousands of references.
+            base = prepared.get(prop.ref)
+            if base is None:
+                definition = self.properties[prop.ref]
+                base = prepared[prop.ref] = EventProperty.model_construct(
+                    definition.model_fields_set,
+                    **{name: getattr(definition, name) for name in DEFINITION_FIELDS},
+                    name=prop.ref,
+                )
+            out.append(base.model_copy(update={"name": prop.name, "id": prop.id, "required": prop.required}))
         return out
 
+
+DEFINITION_FIELDS = frozenset(PropertyDef.model_fields)
+"""What a `ref` brings: everything but a property's name, id and required."""
 
 PropertyDef.model_rebuild()
 EventProperty.model_rebuild()

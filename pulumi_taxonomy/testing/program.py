@@ -50,6 +50,10 @@ class ProgramRun:
         return {name: op for name, op in self.operations.items() if op != "same"}
 
 
+class DuplicateUrn(RuntimeError):
+    """Two resources of one type with the same name in one program (the engine refuses it)."""
+
+
 class _ForwardingMocks(mocks.Mocks):
     def __init__(self, engine: Engine, preview: bool, run: ProgramRun) -> None:
         self.engine = engine
@@ -70,6 +74,9 @@ class _ForwardingMocks(mocks.Mocks):
         provider = inputs.pop(PROVIDER_KEY)
         urn = self.engine.urn(args.typ, args.name)
         with self._lock:
+            if urn in self.seen:
+                # The engine's own refusal, before any provider call for the second one.
+                raise DuplicateUrn(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.seen.add(urn)
         if self.preview:
             plan = self.engine.preview(args.name, provider, inputs, type_name=args.typ)
