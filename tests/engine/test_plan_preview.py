@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, reject, settings
@@ -248,5 +247,5 @@ def test_a_corpus_of_valid_plans_applies_then_previews_no_changes(
         assert set(applied.operations.values()) == {"create"}, applied.operations
         stack.new_command()
         assert run_program(lambda: TrackingPlan("corpus", plan), stack, preview=True).changes == {}
-    tables = httpx.get(f"{sandbox.url}/_sandbox/stitch/tables", timeout=10).json()["tables"]
+    tables = sandbox.introspect("GET", "stitch/tables")["tables"]
     assert sum(tables.values()) == len(plan.events) + sum(len(e.properties) for e in plan.events), tables
