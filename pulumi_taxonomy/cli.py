@@ -110,6 +110,18 @@ ExitOk, ExitFound, ExitError = 0, 1, 2
 """Exit codes meant for CI: 0 all good, 1 the plan is invalid or drift exists, 2 the
 command could not run (bad arguments, unreachable vendor, missing credentials)."""
 
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        envvar="PULUMI_TAXONOMY_TIMEOUT",
+        help="Overall deadline in seconds for the vendor calls: every request, retry and wait for the "
+        "vendor's rate limits. Past it the command stops with exit code 2.",
+    ),
+]
+DEFAULT_TIMEOUT = 300.0
+
 
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
@@ -171,12 +183,14 @@ def drift(
         str, typer.Option("--format", help="table, json or markdown (for a pull-request comment).")
     ] = "table",
     output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
     """Compare the plan with what each vendor holds now. Exit 1 when there is drift.
 
     Credentials come from the environment, as for the resources (AMPLITUDE_API_KEY,
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
     from pulumi_taxonomy.core.errors import TaxonomyError
+    from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
     from pulumi_taxonomy.plan.loader import PlanInvalid, load
 
@@ -189,7 +203,7 @@ def drift(
         raise typer.Exit(ExitError) from None
     differences: list[Any] = []
     try:
-        with _progress() as progress:
+        with deadline(timeout), _progress() as progress:
             if loaded.targets.amplitude is not None:
                 from pulumi_taxonomy.amplitude.client import client_for
 
@@ -227,18 +241,20 @@ def export(
         Path | None,
         typer.Option(help="Also write a Pulumi program here that applies the plan with adopt=True."),
     ] = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
     """Write what a vendor holds now as a plan, to adopt it in one step.
 
     Credentials come from the environment, as for `drift`."""
     from pulumi_taxonomy.core.errors import TaxonomyError
+    from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan.export import from_amplitude, from_rudderstack, to_yaml, write_program
     from pulumi_taxonomy.plan.models import slug
 
     if source not in ("amplitude", "rudderstack"):
         raise typer.BadParameter("use amplitude or rudderstack", param_hint="--from")
     try:
-        with _progress() as progress:
+        with deadline(timeout), _progress() as progress:
             if source == "amplitude":
                 from pulumi_taxonomy.amplitude.client import client_for
 
