@@ -48,6 +48,8 @@ schema: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py
 	$(BIN)/python bench/amplitude_bulk.py
+	$(BIN)/python bench/budget.py
+	$(BIN)/python bench/preview_cpu.py
 
 # Re-resolve the pins (needs the network to PyPI); commit the result.
 lock:

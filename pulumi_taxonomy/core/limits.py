@@ -337,16 +337,17 @@ class Ledger:
         hold = db.execute("SELECT until FROM holds WHERE key = ?", (key,)).fetchone()
         if hold is not None and hold[0] > now:
             return Blocked("hold", min(hold[0] - now, 1.0))
-        # The budget first: every waiter then knows (and can say) why it waits.
+        ahead = [c for id_, c, _, _, held, _ in live if not held and (ticket is None or id_ < ticket)]
+        # The budget first, for the costliest of this ticket and those ahead of it: so a
+        # ticket queued behind one that waits for the budget knows (and says) why.
         spent, oldest = db.execute(
             "SELECT COALESCE(SUM(cost), 0), MIN(second) FROM charges WHERE key = ?", (key,)
         ).fetchone()
-        if spent + cost > policy.budget:
+        if spent + max([cost, *ahead]) > policy.budget:
             rolls = oldest + 1 + policy.window_seconds + policy.margin_seconds
             return Blocked("budget", max(rolls - now, 0.01))
-        ahead = sum(1 for id_, _, _, _, held, _ in live if not held and (ticket is None or id_ < ticket))
         if ahead:
-            return Blocked("queue", min(0.003 * (ahead + 1), 0.05))
+            return Blocked("queue", min(0.003 * (len(ahead) + 1), 0.05))
         in_flight = sum(c for id_, c, _, _, held, _ in live if held and id_ != ticket)
         if in_flight + cost > policy.max_in_flight:
             return Blocked("concurrency", 0.003)
