@@ -210,7 +210,13 @@ def provider_run(args: argparse.Namespace, shape: Shape, cache: str) -> dict[str
             plan_b = Path(cache) / "plan-b.yaml"
             plan_b.write_text(shape.plan_yaml("Bench B"), encoding="utf-8")
             stack_b.new_command()  # the refresh is a command of its own
+            spent, elapsed = cost_of(sandbox.stats()), time.perf_counter() - phases.started
             phases.run("side_by_side", lambda: side_by_side(args, shape, env, stack_a, stack_b, plan_b))
+            phases.report["side_by_side"]["hour_at_start"] = {
+                "cost_spent_in_the_last_hour": spent if elapsed < hour else None,
+                "budget_left": max(0, BUDGET - spent) if elapsed < hour else None,
+                "cost_needed": cost_of(sandbox.stats()) - spent,
+            }
             phases.run("back_to_back", lambda: back_to_back(args, shape, stack_a))
         finally:
             stack_a.close()

@@ -268,9 +268,21 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # a lost charge on power loss is harmless
         self._db.executescript(_SCHEMA)
+        self._forget_the_past()
         self.pid = os.getpid()
         self.start = _process_start(self.pid)
         self._alive: dict[tuple[int, str], tuple[float, bool]] = {}
+
+    forget_after = 86_400.0
+
+    def _forget_the_past(self) -> None:
+        """Drop what no window can still hold (keys of credentials or sandboxes used
+        once, long ago), so the file stays small."""
+        now = self._clock()
+        with self._transaction() as db:
+            db.execute("DELETE FROM charges WHERE second < ?", (now - self.forget_after,))
+            db.execute("DELETE FROM holds WHERE until < ?", (now,))
+            db.execute("DELETE FROM tickets WHERE seen < ?", (now - self.lease,))
 
     def close(self) -> None:
         with self._lock:
