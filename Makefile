@@ -54,6 +54,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/amplitude_apply.py
 	$(BIN)/python bench/amplitude_bulk.py
 	$(BIN)/python bench/plan_validate.py
+	$(BIN)/python bench/budget.py
+	$(BIN)/python bench/preview_cpu.py
 
 # Re-resolve the pins (needs the network to PyPI); commit the result.
 lock:

@@ -208,6 +208,19 @@ def sandbox(
         _fail(str(exc), "sandbox could not start")
 
 
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        envvar="PULUMI_TAXONOMY_TIMEOUT",
+        help="Overall deadline in seconds for the vendor calls: every request, retry and wait for the "
+        "vendor's rate limits. Past it the command stops with exit code 2.",
+    ),
+]
+DEFAULT_TIMEOUT = 300.0
+
+
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
@@ -277,11 +290,13 @@ def drift(
         str, typer.Option("--format", help="table, json or markdown (for a pull-request comment).")
     ] = "table",
     output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
     """Compare the plan with what each vendor holds now. Exit 1 when there is drift.
 
     Credentials come from the environment, as for the resources (AMPLITUDE_API_KEY,
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
+    from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
     from pulumi_taxonomy.plan.loader import PlanInvalid, load
 
@@ -297,7 +312,7 @@ def drift(
         raise typer.Exit(ExitError) from None
     differences: list[Any] = []
     try:
-        with _progress() as progress:
+        with deadline(timeout), _progress() as progress:
             if loaded.targets.amplitude is not None:
                 from pulumi_taxonomy.amplitude.client import client_for
 
@@ -340,10 +355,12 @@ def export(
             help="Overwrite an existing --output file, and write into a --program folder that is not empty."
         ),
     ] = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
     """Write what a vendor holds now as a plan, to adopt it in one step.
 
     Credentials come from the environment, as for `drift`."""
+    from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan.export import from_amplitude, from_rudderstack, to_yaml, write_program
     from pulumi_taxonomy.plan.models import slug
 
@@ -354,7 +371,7 @@ def export(
     if program is not None:
         _check_program_folder(program, force)
     try:
-        with _progress() as progress:
+        with deadline(timeout), _progress() as progress:
             if source == "amplitude":
                 from pulumi_taxonomy.amplitude.client import client_for
 

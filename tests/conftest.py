@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from pulumi_taxonomy.core.http import fingerprint
+from pulumi_taxonomy.core.limits import CACHE_DIR_ENV
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
+
+# The machine-wide rate-limit ledger of the processes tests start stays out of the
+# user's cache directory (module fixtures start before `fresh_ledger` runs).
+os.environ.setdefault(CACHE_DIR_ENV, tempfile.mkdtemp(prefix="pulumi-taxonomy-tests-"))
+
+
+@pytest.fixture(autouse=True)
+def fresh_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test is a machine of its own: the processes it starts share one ledger,
+    which starts empty (sandboxes are reset between tests, and so is their budget)."""
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "cache"))
+
 
 AMPLITUDE_AUTH = ("sandbox-api-key", "sandbox-secret-key")
 AMPLITUDE_ACCOUNT = f"amplitude:{fingerprint(AMPLITUDE_AUTH[0])}"

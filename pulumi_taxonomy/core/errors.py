@@ -40,6 +40,11 @@ class VendorError(TaxonomyError):
         text = f"{self.call} answered {self.status}: {self.vendor_message}"
         return f"{text}. {self.hint}" if self.hint else text
 
+    def add_hint(self, hint: str) -> None:
+        """Append advice learnt after the answer (e.g. how long the retries waited)."""
+        self.hint = f"{self.hint} {hint}".strip()
+        self.args = (self._text(),)
+
 
 class NotFound(VendorError):
     pass
@@ -59,6 +64,15 @@ class AuthError(VendorError):
 
 class ApiError(VendorError):
     """Any other error answer (4xx we cannot classify, 5xx after retries)."""
+
+
+class Redirected(VendorError):
+    """A 3xx answer: the request reached something other than the vendor's API (a
+    wrong scheme or path, a proxy), so nothing was done. Never a success."""
+
+
+class DeadlineExceeded(TaxonomyError):
+    """The command's overall deadline (`--timeout`) passed before a vendor call ended."""
 
 
 class AmbiguousWrite(TaxonomyError):

@@ -181,7 +181,9 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
                 if not err["loc"] or err["loc"][0] not in unknown
             ]
             return CheckResult(news, failures)
-        checked: dict[str, Any] = model.model_dump(mode="json")
+        # Without the unset (None) entries: the engine drops them anyway, and every one
+        # costs the SDK time to serialize here and to read back in each later call.
+        checked: dict[str, Any] = without_nulls(model.model_dump(mode="json"))
         checked.update({k: raw[k] for k in unknown})
         if PROVIDER_KEY in news:
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]

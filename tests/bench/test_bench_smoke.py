@@ -59,3 +59,43 @@ def test_amplitude_bulk_benchmark_reports_its_measurements() -> None:
         "operation": "same",
         "requests": 0,
     }
+
+
+def test_budget_benchmark_reports_its_measurements() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH.parent / "budget.py"),
+            *("--events", "5", "--properties", "2", "--latency-ms", "5"),
+            *("--hour-seconds", "30", "--earlier-runs", "1", "--concurrency", "8"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    provider = report["provider"]
+    assert provider["total"]["sandbox_429s"] == 0 and provider["total"]["failures"] == 0
+    assert provider["total"]["peak_in_flight_cost"] <= 4
+    processes = provider["side_by_side"]["processes"]
+    assert set(processes) == {"apply", "refresh", "drift"}
+    assert processes["drift"]["missing_or_different"] == 0 and processes["refresh"]["dropped"] == 0
+    assert provider["total"]["lower_bound_seconds"] > 0
+    assert {"earlier_runs", "setup", "side_by_side", "back_to_back"} <= set(report["plain_peer"])
+    assert report["comparison"]["peer_to_provider_wall_ratio"] > 0
+
+
+def test_preview_cpu_benchmark_reports_its_measurements() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH.parent / "preview_cpu.py"), "--events", "20"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    assert report["resources"] == 21 and report["apply"]["created"] == 21
+    assert report["preview"]["changes"] == 0 and report["preview"]["vendor_requests"] == 0
+    medians = report["median_ms_per_resource_check_plus_diff"]
+    assert 0 < medians["provider"] <= medians["server"], "the provider's own time is part of the server's"

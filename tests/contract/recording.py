@@ -170,7 +170,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
     for target in FRESH_REGISTRIES:
         monkeypatch.setattr(target, Registry())
-    monkeypatch.setattr("pulumi_taxonomy.core.http._clients", {})
+    monkeypatch.setattr("pulumi_taxonomy.core.http._clients", Registry())
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     yield recording
