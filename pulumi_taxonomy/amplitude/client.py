@@ -180,14 +180,6 @@ def _envelope(call: str, response: httpx.Response) -> Any:
     if isinstance(body, dict) and body.get("success") is False:
         reason = _vendor_message(response) if body.get("errors") else "no reason given"
         raise Refused(call, status, f'"success": false ({reason})')
-    if 300 <= status < 400:
-        where = response.headers.get("location", "elsewhere")
-        raise ApiError(
-            call,
-            status,
-            f"a redirect to {where}, not an answer. Check the base URL: https, Amplitude's host, and "
-            "no path or trailing slash of your own",
-        )
     snippet = response.text[:200] or "an empty body"
     raise ApiError(call, status, f"not Amplitude's answer (no success envelope): {snippet!r}")
 

@@ -66,7 +66,7 @@ class ApiError(VendorError):
     """Any other error answer (4xx we cannot classify, 5xx after retries)."""
 
 
-class Redirected(VendorError):
+class Redirected(ApiError):
     """A 3xx answer: the request reached something other than the vendor's API (a
     wrong scheme or path, a proxy), so nothing was done. Never a success."""
 

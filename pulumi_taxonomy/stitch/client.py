@@ -61,11 +61,6 @@ def advice(status: int, client_id: int | None = None) -> str:
             f"{which} must be the account the token belongs to, and a token works only on its "
             "region's host (region us: api.stitchdata.com, eu: api.eu-central-1.stitchdata.com)."
         )
-    if 300 <= status < 400:
-        return (
-            "Stitch answered with a redirect, so nothing was accepted: check the base URL "
-            "(https://, no path and no trailing slash) and any proxy in between."
-        )
     if status in (404, 405, 410):
         return (
             "check the base URL (stitchBaseUrl / STITCH_BASE_URL); if it is right, Stitch has "
@@ -218,22 +213,14 @@ class StitchClient:
 
     def _get_status(self) -> httpx.Response:
         # The status endpoint needs no authentication (reference line 190): the token stays home.
-        return self._expect_success(STATUS, self.http.request("GET", STATUS, auth=None))
+        return self.http.request("GET", STATUS, auth=None)
 
     def _send(self, path: str, records: list[dict[str, Any]]) -> httpx.Response:
         # Strict JSON: NaN and infinities are refused here too (check refuses them first).
         body = json.dumps(records, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-        response = self.http.request("POST", path, content=body, headers={"content-type": "application/json"})
-        return self._expect_success(path, response)
-
-    def _expect_success(self, path: str, response: httpx.Response) -> httpx.Response:
-        """2xx is success (reference line 165); a redirect is never followed nor taken for one."""
-        if response.is_success:
-            return response
-        call = f"Stitch {response.request.method} {path}"
-        target = response.headers.get("location", "")
-        where = f" to {target}" if target else ""
-        raise ApiError(call, response.status_code, f"a redirect{where}", advice(response.status_code))
+        # Only a 2xx comes back (reference line 165): VendorHttp raises for the rest, a
+        # redirect included (never followed nor taken for a success).
+        return self.http.request("POST", path, content=body, headers={"content-type": "application/json"})
 
 
 class BearerToken(httpx.Auth):
