@@ -188,9 +188,15 @@ def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_
         if info is None:
             out.append(Difference("rudderstack", "event", label, "missing"))
             continue
-        have = [PlanProperty.from_wire(p).model_dump(mode="json") for p in info.properties or []]
         want = _wire_event(plan, event)
-        if _text(info.description) != _text(event.description):
+        # A field the vendor leaves out of its answer is unknown, not drift: it reads as
+        # the plan has it (the reference promises no read-back field list).
+        wanted = {p["name"]: PlanProperty.model_validate(p) for p in want}
+        have = [
+            PlanProperty.from_wire(p, wanted.get(p.get("name", ""))).model_dump(mode="json")
+            for p in info.properties or []
+        ]
+        if "description" in info.model_fields_set and _text(info.description) != _text(event.description):
             out.append(
                 Difference(
                     "rudderstack",

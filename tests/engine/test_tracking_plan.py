@@ -80,6 +80,12 @@ def test_the_example_reaches_all_three_vendors_then_drift_reports_exactly_the_ch
 
     code, out = drift(sandbox, "--format", "json")
     assert (code, json.loads(out)["drift"]) == (0, [])
+    # A vendor that leaves fields out of its read-back (types, rules, descriptions: the
+    # reference promises none of them) shows no drift either: unknown is not different.
+    sandbox.introspect("POST", "rudderstack/variant", {"readback": "lean"})
+    code, out = drift(sandbox, "--format", "json")
+    sandbox.introspect("POST", "rudderstack/variant", {"readback": "full"})
+    assert (code, json.loads(out)["drift"]) == (0, [])
 
     with httpx.Client(base_url=f"{sandbox.url}/api/2/taxonomy", auth=AMPLITUDE_AUTH) as amp:
         amp.put(
