@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from pulumi_taxonomy.core.provider import ResourceInputs
+from pulumi_taxonomy.core.inputs import ResourceInputs
 
 PropertyType = Literal["string", "number", "boolean", "enum", "any"]
 Classification = Literal["PII", "SENSITIVE", "REVENUE"]

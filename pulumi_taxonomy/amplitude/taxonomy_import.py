@@ -39,10 +39,10 @@ from typing import Any, NamedTuple, cast
 
 import pulumi
 from pulumi.dynamic import Resource
-from pydantic import Field, ValidationInfo, field_serializer, field_validator
 from pydantic_core import to_jsonable_python
 
 from pulumi_taxonomy.amplitude.client import client_for
+from pulumi_taxonomy.amplitude.import_models import TaxonomyImportInputs
 from pulumi_taxonomy.amplitude.importcsv import (
     FILE_LABEL,
     CsvError,
@@ -62,51 +62,12 @@ from pulumi_taxonomy.amplitude.importer import DataClient, data_client_for, data
 from pulumi_taxonomy.amplitude.models import (
     USER_PREFIX,
     AmplitudeConnection,
-    AmplitudeInputs,
-    Name,
     PropertyType,
 )
 from pulumi_taxonomy.core.errors import AmbiguousWrite, ApiError, NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.http import Registry
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle, without_nulls
 from pulumi_taxonomy.core.resource import resource_options, resource_props
-
-
-class TaxonomyImportInputs(AmplitudeInputs):
-    workspace: Name
-    """The Amplitude Data workspace (project) name."""
-    plan: ImportPlan = Field(default_factory=ImportPlan)
-    """Carried and stored as one canonical JSON string (`ImportPlan.canonical_json`)."""
-    csv_path: str | list[str] | None = None
-    """Where the plan was read from, when it came from CSV files (for people reading state)."""
-    merge: bool = True
-    """False leaves the pull request open for a review in Amplitude Data."""
-
-    @field_validator("plan", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return json.loads(value)
-            except ValueError as exc:
-                raise ValueError(f"the plan is not JSON: {exc}") from None
-        return value
-
-    @field_serializer("plan", when_used="json")
-    def _to_json(self, plan: ImportPlan) -> str:
-        return plan.canonical_json()
-
-    @field_validator("merge")
-    @classmethod
-    def _one_review_at_a_time(cls, merge: bool, info: ValidationInfo) -> bool:
-        plan = info.data.get("plan")
-        if not merge and isinstance(plan, ImportPlan) and plan.events and plan.user_properties:
-            raise ValueError(
-                "merge=False leaves one import open for review, but a plan with both events and user "
-                "properties takes two (one per file), and Amplitude Data has one import branch: review "
-                "the events first (a plan of events only), or set merge=True"
-            )
-        return merge
 
 
 class Dropped(NamedTuple):

@@ -24,7 +24,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 from pulumi.output import Unknown
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from pulumi_taxonomy.core.credentials import remember_stack_config
 from pulumi_taxonomy.core.errors import (
@@ -38,17 +38,9 @@ from pulumi_taxonomy.core.errors import (
     VendorError,
     lead_with,
 )
+from pulumi_taxonomy.core.inputs import ResourceInputs, field_path
 
 PROVIDER_KEY = "__provider"
-
-
-class ResourceInputs(BaseModel):
-    """Fields every resource has."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    adopt: bool = False
-    """Take over an object that already exists (restoring it if soft-deleted) instead of failing."""
 
 
 InputsT = TypeVar("InputsT", bound=ResourceInputs)
@@ -88,14 +80,6 @@ def settle(write: Callable[[], object], landed: Callable[[], bool], attempts: in
             if landed():
                 return
     write()
-
-
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """("properties", 0, "type") -> "properties[0].type"."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
 
 
 class TaxonomyProvider(ResourceProvider, Generic[InputsT]):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from pulumi_taxonomy.core.provider import field_path
+from pulumi_taxonomy.core.inputs import field_path
 from pulumi_taxonomy.plan.conventions import CaseRule, CaseStyle, Conventions, Rule, WordOrderRule
 from pulumi_taxonomy.plan.loader import Issue, Loc, Located
 from pulumi_taxonomy.plan.models import EventProperty, GroupProperty, Plan, PropertyDef, UserProperty

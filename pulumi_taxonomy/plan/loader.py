@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pulumi_taxonomy.amplitude.import_models import TaxonomyImportInputs
 from pulumi_taxonomy.amplitude.importcsv import ImportEvent, ImportProperty, ImportUserProperty
 from pulumi_taxonomy.amplitude.models import (
     EventPropertyInputs,
@@ -26,8 +27,7 @@ from pulumi_taxonomy.amplitude.models import (
     GroupPropertyInputs,
     UserPropertyInputs,
 )
-from pulumi_taxonomy.amplitude.taxonomy_import import TaxonomyImportInputs
-from pulumi_taxonomy.core.provider import field_path
+from pulumi_taxonomy.core.inputs import field_path
 from pulumi_taxonomy.plan import children, safeyaml
 from pulumi_taxonomy.plan.models import EventProperty, Plan
 from pulumi_taxonomy.plan.types import (

@@ -1,5 +1,8 @@
 """RudderStack tracking plans as Pulumi resources."""
 
+from typing import TYPE_CHECKING, Any
+
+from pulumi_taxonomy.core.lazy import lazy_attributes
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionConfig,
     EventSettings,
@@ -7,7 +10,9 @@ from pulumi_taxonomy.rudderstack.models import (
     PropertyRules,
     RudderStackConnection,
 )
-from pulumi_taxonomy.rudderstack.resources import SourceConnection, TrackingPlan, TrackingPlanEvent
+
+if TYPE_CHECKING:
+    from pulumi_taxonomy.rudderstack.resources import SourceConnection, TrackingPlan, TrackingPlanEvent
 
 __all__ = [
     "ConnectionConfig",
@@ -19,3 +24,12 @@ __all__ = [
     "TrackingPlan",
     "TrackingPlanEvent",
 ]
+
+_RESOURCES = "pulumi_taxonomy.rudderstack.resources"
+_attribute = lazy_attributes(
+    __name__, {"SourceConnection": _RESOURCES, "TrackingPlan": _RESOURCES, "TrackingPlanEvent": _RESOURCES}
+)
+
+
+def __getattr__(name: str) -> Any:  # the resource classes load Pulumi's SDK: only on use
+    return _attribute(name)

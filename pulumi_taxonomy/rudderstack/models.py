@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pulumi_taxonomy.core.provider import ResourceInputs
+from pulumi_taxonomy.core.inputs import ResourceInputs
 
 EventType = Literal["track", "identify", "group", "page", "screen"]
 PropertyType = Literal["string", "integer", "number", "object", "array", "boolean", "null"]

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from pulumi_taxonomy.core.provider import ResourceInputs
+from pulumi_taxonomy.core.inputs import ResourceInputs
 
 Region = Literal["us", "eu"]
 MAX_BATCH_BYTES = 4_000_000
@@ -44,8 +44,11 @@ class StitchConnection(BaseModel):
 def canonical(value: Any) -> Any:
     """JSON as the warehouse sees it: whole-number floats are integers (Pulumi carries
     every number as a float, so 10 and 10.0 must be the same)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return value  # the common cases first: rows are mostly text
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
     if isinstance(value, dict):
         return {k: canonical(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -112,6 +115,15 @@ def row_key(row: dict[str, Any], key_names: list[str]) -> str:
     return json.dumps([row[k] for k in key_names])
 
 
+def _identity(row: dict[str, Any], key_names: list[str]) -> Any:
+    """What makes two rows one row: their key values, told apart by JSON type (`1` and
+    `true` differ), as cheaply as possible."""
+    values = tuple(row[k] for k in key_names)
+    if all(type(v) is str for v in values):
+        return values
+    return row_key(row, key_names)
+
+
 class WarehouseTableInputs(ResourceInputs):
     connection: StitchConnection | None = None
     table_name: str = Field(min_length=1, max_length=255, pattern=r"^\S(.*\S)?$")
@@ -173,8 +185,21 @@ class WarehouseTableInputs(ResourceInputs):
         deleted = info.data.get("deleted_column") or DELETED_AT
         limit = int(info.data.get("batch_max_bytes") or MAX_BATCH_BYTES)
         types: dict[str, tuple[str, int]] = {}
-        seen: dict[str, int] = {}
+        seen: dict[Any, int] = {}
         named: set[str] = set()  # column names already checked (rows share them)
+        # The row as the largest record it can become (a tombstone, the longest client id and
+        # sequence), alone in a JSON array, must stay below the batch limit: the envelope's
+        # size is the same for every row, so each row is serialised once.
+        envelope: dict[str, Any] = {
+            "client_id": 999_999,
+            "table_name": table,
+            "sequence": 2**63 - 1,
+            "action": "upsert",
+            "key_names": keys,
+            "data": {},
+        }
+        fixed = record_size(envelope) - 2 + 2  # without the empty data's "{}", with the array's "[]"
+        tombstone = len(f'{json.dumps(deleted, ensure_ascii=False)}:"2000-01-01T00:00:00.000Z"'.encode())
         for i, row in enumerate(rows):
             for column, value in row.items():
                 if column not in named:
@@ -189,17 +214,23 @@ class WarehouseTableInputs(ResourceInputs):
                             "a row of the program cannot carry it"
                         )
                     named.add(column)
-                problem = number_problem(value, f"rows[{i}].{column}")
-                if problem:
-                    raise ValueError(problem)
-                kind = family(value)
-                if kind is not None:
-                    first = types.setdefault(column, (kind, i))
-                    if first[0] != kind:
-                        raise ValueError(
-                            f"rows[{i}].{column} is {kind}, but rows[{first[1]}].{column} is "
-                            f"{first[0]}: a column keeps one type"
-                        )
+                if value is None:
+                    continue
+                if type(value) is str:  # most values: no number inside, and the kind is known
+                    kind = "string"
+                else:
+                    problem = number_problem(value, f"rows[{i}].{column}")
+                    if problem:
+                        raise ValueError(problem)
+                    kind = str(family(value))
+                first = types.get(column)
+                if first is None:
+                    types[column] = (kind, i)
+                elif first[0] != kind:
+                    raise ValueError(
+                        f"rows[{i}].{column} is {kind}, but rows[{first[1]}].{column} is "
+                        f"{first[0]}: a column keeps one type"
+                    )
             for key in keys:
                 if row.get(key) is None:
                     raise ValueError(f"rows[{i}].{key}: the primary key is missing or null")
@@ -208,14 +239,13 @@ class WarehouseTableInputs(ResourceInputs):
                         f"rows[{i}].{key}: a string primary key has at most {MAX_KEY_LENGTH} characters"
                     )
             if keys:
-                identity = row_key(row, keys)
+                identity = _identity(row, keys)
                 if identity in seen:
-                    raise ValueError(f"rows[{i}] has the same key as rows[{seen[identity]}]: {identity}")
+                    raise ValueError(
+                        f"rows[{i}] has the same key as rows[{seen[identity]}]: {row_key(row, keys)}"
+                    )
                 seen[identity] = i
-            # The row as the largest record it can become (a tombstone, the longest client id
-            # and sequence), alone in a JSON array, must stay below the batch limit.
-            largest = {"client_id": 999_999, "table_name": table, "sequence": 2**63 - 1, "action": "upsert",
-                       "key_names": keys, "data": {**row, deleted: "2000-01-01T00:00:00.000Z"}}  # fmt: skip
-            if record_size(largest) + 2 >= limit:
+            data = len(json.dumps(row, separators=(",", ":"), ensure_ascii=False).encode())
+            if fixed + data + tombstone + (1 if row else 0) >= limit:
                 raise ValueError(f"rows[{i}] is too large for one batch (batches stay below {limit} bytes)")
         return rows
