@@ -139,6 +139,8 @@ class ImportProperty(Model):
 
 
 class ImportUserProperty(Model):
+    """A custom user property in a plan (one row of the user-property file)."""
+
     name: Name
     """With or without `gp:`; the CSV carries it without."""
     description: Text = None
@@ -159,6 +161,8 @@ class ImportUserProperty(Model):
 
 
 class ImportEvent(Model):
+    """An event in a plan, with its properties (one row of the events file, then one per property)."""
+
     name: Name
     category: Name | None = None
     description: Text = None

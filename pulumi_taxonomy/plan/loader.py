@@ -60,6 +60,9 @@ Resolved = list[list[EventProperty]]
 
 @dataclass(frozen=True)
 class Issue:
+    """One problem of a plan: where (file, 1-based line when known, field path such as
+    `events[0].properties[1].type`), what, and which target's rule it breaks."""
+
     file: str
     line: int | None
     field: str
@@ -74,6 +77,9 @@ class Issue:
 
 
 class PlanInvalid(ValueError):
+    """The plan cannot be applied: `issues` lists every problem found (at most 100, then one
+    saying how many more were found)."""
+
     def __init__(self, issues: list[Issue]) -> None:
         super().__init__("\n".join(str(i) for i in issues))
         self.issues = issues

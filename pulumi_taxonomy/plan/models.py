@@ -91,6 +91,8 @@ class PropertyDef(Model):
 
 
 class EventProperty(PropertyDef):
+    """A property of an event: inline (the definition's fields) or `ref` to a reusable one."""
+
     name: str = Field(min_length=1)
     id: str | None = None
     required: bool = False
@@ -111,6 +113,8 @@ class EventProperty(PropertyDef):
 
 
 class Event(Model):
+    """An event of the plan, with its properties."""
+
     name: str = Field(min_length=1)
     type: Literal["track", "identify", "group", "page", "screen"] = "track"
     """Non-track events (one per type) describe traits or pages: RudderStack only."""

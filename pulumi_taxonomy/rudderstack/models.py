@@ -355,8 +355,13 @@ class EventSettings(Model):
     allow_unplanned_events: bool | None = None
     """Track and global only: keep events the plan does not list."""
     unplanned_properties: Disposition | None = None
+    """`forward` or `drop` events that carry properties the plan does not list for them."""
     any_other_violation: Disposition | None = None
+    """`forward` or `drop` events with any other violation (type mismatch, required fields
+    missing...)."""
     propagate_validation_errors: bool | None = None
+    """Put the validation errors in the event's context object and send them downstream
+    (user transformations and destinations)."""
 
     @model_validator(mode="after")
     def _not_blank(self) -> EventSettings:
@@ -374,6 +379,10 @@ WIRE_KEYS = {
 
 
 class ConnectionConfig(Model):
+    """How a connected source treats violations: settings per event type, and `global`
+    for all of them (`global_` in Python, where `global` is a keyword; a dict may say
+    `"global"`). At least one is needed."""
+
     track: EventSettings | None = None
     identify: EventSettings | None = None
     group: EventSettings | None = None

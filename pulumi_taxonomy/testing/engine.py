@@ -42,6 +42,8 @@ class ProviderFailed(RuntimeError):
 
 
 class CheckFailed(RuntimeError):
+    """Check refused the inputs; `failures` lists (property, reason) as the engine shows them."""
+
     def __init__(self, failures: list[tuple[str, str]]) -> None:
         super().__init__("; ".join(f"{prop}: {reason}" for prop, reason in failures))
         self.failures = failures
@@ -76,6 +78,10 @@ def unwrap_secrets(value: Any) -> Any:
 
 
 class ProviderServer:
+    """`python -m pulumi.dynamic` started as the engine starts it (the package on its
+    `PYTHONPATH`, `env` added to its environment), spoken to over gRPC with the SDK's
+    stubs: one method per call of the provider protocol."""
+
     def __init__(
         self,
         project: str = "project",
@@ -349,6 +355,7 @@ class Engine:
             return existing
 
     def destroy(self, urn: str) -> None:
+        """`pulumi destroy` of one resource (Delete, unless it is retained on delete)."""
         existing = self.resources[urn]
         self._delete(existing)
         with self._lock:

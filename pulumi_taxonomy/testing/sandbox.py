@@ -41,6 +41,9 @@ def introspect(url: str, method: str, path: str, body: Any = None, timeout: floa
 
 
 class SandboxProcess:
+    """A sandbox (`pulumi-taxonomy sandbox --port 0 ARGS`) running as a child process;
+    `url` is where it listens. Prefer `running_sandbox`, which always stops it."""
+
     def __init__(self, args: list[str], start_timeout: float = 30.0) -> None:
         self.args = args
         self._stderr: list[str] = []

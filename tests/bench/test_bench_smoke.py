@@ -1,4 +1,4 @@
-"""The benchmark runs and reports what it measured (a small size: figures live in the README)."""
+"""The benchmark runs and reports what it measured (a small size: figures live in docs/benchmarks.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """bench/plan_validate.py runs and reports what it measured (a small size: the figures of
-the 10,000-event plan live in the README)."""
+the 10,000-event plan live in docs/benchmarks.md)."""
 
 from __future__ import annotations
 
