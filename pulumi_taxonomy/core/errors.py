@@ -94,7 +94,7 @@ class ResourceError(TaxonomyError):
         self.operation = operation
         self.cause = cause
         self.hint = hint
-        text = f"{resource}: {operation} failed: {cause}"
+        text = f"{resource}: {operation} failed: {_bounded(str(cause))}"
         if hint:
             text += f"\nWhat to do: {hint}"
         super().__init__(text)
@@ -102,7 +102,7 @@ class ResourceError(TaxonomyError):
     @property
     def headline(self) -> str:
         """The whole message as one line of sentences."""
-        text = one_line(f"{self.resource}: {self.operation} failed: {self.cause}")
+        text = one_line(f"{self.resource}: {self.operation} failed: {_bounded(str(self.cause))}")
         if not self.hint:
             return text
         return f"{text}{'' if text.endswith(('.', '!', '?')) else '.'} What to do: {one_line(self.hint)}"
@@ -139,6 +139,17 @@ def lead_with(error: BaseException, text: str) -> None:
         root.args = (one_line(text),)
     else:
         root.__cause__ = Headline(one_line(text))
+
+
+MAX_CAUSE = 1500
+"""A vendor's answer is quoted up to this many characters in an error (a failure must
+stay short enough for the engine to pass on: see `core.provider.MAX_TRACEBACK`)."""
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_CAUSE:
+        return text
+    return f"{text[:MAX_CAUSE]}... ({len(text) - MAX_CAUSE} more characters)"
 
 
 def one_line(text: str) -> str:

@@ -10,6 +10,7 @@ read-only facts such as the vendor's id.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -31,12 +32,14 @@ from pulumi_taxonomy.core.errors import (
     AmbiguousWrite,
     AuthError,
     Conflict,
+    Headline,
     NotFound,
     RateLimited,
     ResourceError,
     TaxonomyError,
     VendorError,
     lead_with,
+    one_line,
 )
 from pulumi_taxonomy.core.inputs import ResourceInputs, field_path
 
@@ -233,17 +236,37 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         try:
             return work()
         except ResourceError as exc:
-            lead_with(exc, exc.headline)
-            raise
+            raise exc from _headline(exc)
         except (TaxonomyError, ConnectionError) as exc:
             error = ResourceError(self.describe(values), operation, exc, self.hint(exc, operation))
-            lead_with(exc, error.headline)
-            raise error from exc
+            raise error from _headline(error)
         except Exception as exc:
-            lead_with(
-                exc,
+            headline = (
                 f"{self.describe(values)}: {operation} failed unexpectedly ({type(exc).__name__}: {exc}). "
                 "What to do: this is likely a bug in pulumi-taxonomy; please report it with the traceback "
-                "below.",
+                "below."
             )
-            raise
+            text = "".join(traceback.format_exception(exc))
+            if len(text) <= MAX_TRACEBACK:
+                lead_with(exc, headline)
+                raise
+            # Too long for the engine to receive: the end of the traceback, where it failed.
+            shortened = UnexpectedFailure(f"{headline}\n...\n{text[-MAX_TRACEBACK // 2 :]}")
+            raise shortened from Headline(one_line(headline))
+
+
+MAX_TRACEBACK = 6000
+"""The engine receives a failure as the provider server's traceback text, in gRPC
+metadata, which it refuses past 8 KB ("metadata size exceeds soft limit"): the user
+would then see that instead of the error."""
+
+
+class UnexpectedFailure(Exception):
+    """An unexpected exception whose traceback was too long to pass on whole."""
+
+
+def _headline(error: ResourceError) -> Headline:
+    """The sentence to raise `error` from, in place of the exceptions that led to it:
+    its message already says what they said, and their frames (the HTTP library's, the
+    retries') would only push the text past what the engine accepts (`MAX_TRACEBACK`)."""
+    return Headline(error.headline)
