@@ -47,6 +47,7 @@ from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.cache import ReadCache
 from pulumi_taxonomy.core.errors import (
     ApiError,
+    AuthError,
     ConfigurationError,
     Conflict,
     NotFound,
@@ -56,6 +57,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, skipped
 
 BASE_URLS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitude.com"}
 TAXONOMY = "/api/2/taxonomy"
@@ -458,6 +460,112 @@ class AmplitudeClient:
             group_type=group_type, overrideScope=override_scope, new_group_property_value=new_name, **fields
         )
         self._write("PUT", _path("group-property", remote_name), form)
+
+    # -- read-only probes (`pulumi-taxonomy doctor`) ----------------------------------------
+
+    def probe(self) -> list[Probe]:
+        """Read-only checks, one GET per list: the keys are accepted on this host, and the
+        project answers the Taxonomy API (a 404 on every list: it has none)."""
+        host = self.http.client.base_url.host
+        path = f"{TAXONOMY}/category"
+        try:
+            _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
+        except AuthError as exc:
+            credentials = Probe(
+                VENDOR_ID,
+                CREDENTIALS_CHECK,
+                "fail",
+                f"{host} refused the API key and secret key ({exc.status}: {exc.vendor_message})",
+                "check AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY (the project's API key and secret key, "
+                "in the project's settings in Amplitude) and the region (EU projects: region eu). Amplitude "
+                "also answers 403 to the keys of a project's other environments: use the first "
+                "environment's keys.",
+                refused=True,
+            )
+            return [credentials, skipped(VENDOR_ID, TAXONOMY_CHECK, "needs accepted keys")]
+        except NotFound as exc:
+            if exc.status != 404:
+                return [
+                    failed(VENDOR_ID, CREDENTIALS_CHECK, exc),
+                    skipped(VENDOR_ID, TAXONOMY_CHECK, "see above"),
+                ]
+            credentials = skipped(
+                VENDOR_ID,
+                CREDENTIALS_CHECK,
+                f"cannot be told: {host} answers 404 to the category list (below)",
+            )
+        except (TaxonomyError, ConnectionError) as exc:
+            return [
+                failed(VENDOR_ID, CREDENTIALS_CHECK, exc),
+                skipped(VENDOR_ID, TAXONOMY_CHECK, "see above"),
+            ]
+        else:
+            credentials = Probe(
+                VENDOR_ID, CREDENTIALS_CHECK, "pass", f"{host} accepts the API key and secret key"
+            )
+        return [credentials, self._probe_lists(categories_missing=credentials.outcome == "skip")]
+
+    def _probe_lists(self, categories_missing: bool) -> Probe:
+        counts: dict[str, int] = {}
+        missing = ["category"] if categories_missing else []
+        for kind in PROBED_LISTS:
+            path = f"{TAXONOMY}/{kind}"
+            try:
+                data = _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
+            except NotFound as exc:
+                if exc.status != 404:
+                    return failed(VENDOR_ID, TAXONOMY_CHECK, exc)
+                missing.append(kind)
+                continue
+            except (TaxonomyError, ConnectionError) as exc:
+                return failed(VENDOR_ID, TAXONOMY_CHECK, exc)
+            counts[kind] = len(data) if isinstance(data, list) else 0
+        if len(missing) == 1 + len(PROBED_LISTS):
+            return Probe(
+                VENDOR_ID,
+                TAXONOMY_CHECK,
+                "fail",
+                "every Taxonomy list answers 404 (categories, events, event, user and group properties)",
+                "the project has no Taxonomy API: it needs an Enterprise plan or the Taxonomy add-on (ask "
+                "your Amplitude admin or Amplitude); or the base URL is not Amplitude's (check "
+                "AMPLITUDE_BASE_URL and the region). Until then no resource can be applied.",
+            )
+        if missing:
+            return Probe(
+                VENDOR_ID,
+                TAXONOMY_CHECK,
+                "fail",
+                f"these lists answer 404: {', '.join(missing)}; the others answer",
+                "something between this machine and Amplitude (a proxy, the base URL) serves only part "
+                "of the Taxonomy API: check AMPLITUDE_BASE_URL and any HTTP(S)_PROXY.",
+            )
+        listed = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        return Probe(VENDOR_ID, TAXONOMY_CHECK, "pass", f"every Taxonomy list answers ({listed})")
+
+
+VENDOR_ID = "amplitude"
+"""How `doctor` names this vendor (its `--vendor` choice)."""
+CREDENTIALS_CHECK = "API key, secret key and region"
+TAXONOMY_CHECK = "Taxonomy API available to the project"
+PROBED_LISTS = ("event", "event-property", "user-property", "group-property")
+"""The lists read after the category list: a project without the Taxonomy API answers
+404 to all of them."""
+
+
+def probe(connection: AmplitudeConnection | Mapping[str, Any] | None = None) -> list[Probe]:
+    """Read-only checks of an Amplitude REST setup (`AmplitudeClient.probe`); keys refused
+    on one region's host and accepted by the other's say which region to set. Missing
+    or contradictory settings raise `ConfigurationError`."""
+    settings = settings_for(connection)
+    credentials, taxonomy = client_for(connection).probe()
+    regions = Regions(BASE_URLS, "AMPLITUDE_REGION", "amplitudeRegion", "a project")
+
+    def accepts(host: str) -> bool:
+        keys = {"api_key": settings.api_key, "secret_key": settings.secret_key}
+        client_for({**keys, "base_url": host, "hour_seconds": settings.hour_seconds}).list_categories()
+        return True
+
+    return [regions.explain_refusal(credentials, settings.base_url, "this API key", accepts), taxonomy]
 
 
 _clients: Registry[AmplitudeClient] = Registry()
