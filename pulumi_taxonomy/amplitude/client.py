@@ -57,7 +57,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
-from pulumi_taxonomy.core.probe import Probe, Regions, failed, skipped
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint, skipped
 
 BASE_URLS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitude.com"}
 TAXONOMY = "/api/2/taxonomy"
@@ -86,6 +86,11 @@ class UnaddressableName(TaxonomyError):
     """A name that cannot go into a path without possibly reaching another object."""
 
 
+API_KEY: credentials.Setting = ("api_key", "amplitudeApiKey", "AMPLITUDE_API_KEY")
+SECRET_KEY: credentials.Setting = ("secret_key", "amplitudeSecretKey", "AMPLITUDE_SECRET_KEY")
+CREDENTIAL_SETTINGS = (API_KEY, SECRET_KEY)
+
+
 @dataclass(frozen=True)
 class AmplitudeSettings:
     api_key: str
@@ -99,8 +104,8 @@ class AmplitudeSettings:
 
 def settings_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> AmplitudeSettings:
     """`connection` input > stack config > environment, per setting."""
-    api_key = credentials.resolve(connection, "api_key", "amplitudeApiKey", "AMPLITUDE_API_KEY")
-    secret_key = credentials.resolve(connection, "secret_key", "amplitudeSecretKey", "AMPLITUDE_SECRET_KEY")
+    api_key = credentials.resolve(connection, *API_KEY)
+    secret_key = credentials.resolve(connection, *SECRET_KEY)
     if not api_key or not secret_key:
         raise ConfigurationError(
             "Amplitude credentials are missing: give the resource a `connection` with api_key and "
@@ -467,9 +472,8 @@ class AmplitudeClient:
         """Read-only checks, one GET per list: the keys are accepted on this host, and the
         project answers the Taxonomy API (a 404 on every list: it has none)."""
         host = self.http.client.base_url.host
-        path = f"{TAXONOMY}/category"
         try:
-            _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
+            categories = self._list_size("category")
         except AuthError as exc:
             credentials = Probe(
                 VENDOR_ID,
@@ -483,49 +487,50 @@ class AmplitudeClient:
                 refused=True,
             )
             return [credentials, skipped(VENDOR_ID, TAXONOMY_CHECK, "needs accepted keys")]
-        except NotFound as exc:
-            if exc.status != 404:
-                return [
-                    failed(VENDOR_ID, CREDENTIALS_CHECK, exc),
-                    skipped(VENDOR_ID, TAXONOMY_CHECK, "see above"),
-                ]
+        except (TaxonomyError, ConnectionError) as exc:
+            return [
+                failed(
+                    VENDOR_ID, CREDENTIALS_CHECK, exc, reach_hint("AMPLITUDE_BASE_URL", "AMPLITUDE_REGION")
+                ),
+                skipped(VENDOR_ID, TAXONOMY_CHECK, "see above"),
+            ]
+        if categories is None:
             credentials = skipped(
                 VENDOR_ID,
                 CREDENTIALS_CHECK,
                 f"cannot be told: {host} answers 404 to the category list (below)",
             )
-        except (TaxonomyError, ConnectionError) as exc:
-            return [
-                failed(VENDOR_ID, CREDENTIALS_CHECK, exc),
-                skipped(VENDOR_ID, TAXONOMY_CHECK, "see above"),
-            ]
         else:
             credentials = Probe(
                 VENDOR_ID, CREDENTIALS_CHECK, "pass", f"{host} accepts the API key and secret key"
             )
-        return [credentials, self._probe_lists(categories_missing=credentials.outcome == "skip")]
+        return [credentials, self._probe_lists({"category": categories})]
 
-    def _probe_lists(self, categories_missing: bool) -> Probe:
-        counts: dict[str, int] = {}
-        missing = ["category"] if categories_missing else []
+    def _list_size(self, kind: str) -> int | None:
+        """How many items one Taxonomy list holds; None when it answers 404."""
+        path = f"{TAXONOMY}/{kind}"
+        try:
+            data = _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
+        except NotFound as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return len(data) if isinstance(data, list) else 0
+
+    def _probe_lists(self, sizes: dict[str, int | None]) -> Probe:
         for kind in PROBED_LISTS:
-            path = f"{TAXONOMY}/{kind}"
-            try:
-                data = _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
-            except NotFound as exc:
-                if exc.status != 404:
+            if kind not in sizes:
+                try:
+                    sizes[kind] = self._list_size(kind)
+                except (TaxonomyError, ConnectionError) as exc:
                     return failed(VENDOR_ID, TAXONOMY_CHECK, exc)
-                missing.append(kind)
-                continue
-            except (TaxonomyError, ConnectionError) as exc:
-                return failed(VENDOR_ID, TAXONOMY_CHECK, exc)
-            counts[kind] = len(data) if isinstance(data, list) else 0
-        if len(missing) == 1 + len(PROBED_LISTS):
+        missing = [PROBED_LISTS[kind] for kind, size in sizes.items() if size is None]
+        if len(missing) == len(sizes):
             return Probe(
                 VENDOR_ID,
                 TAXONOMY_CHECK,
                 "fail",
-                "every Taxonomy list answers 404 (categories, events, event, user and group properties)",
+                f"every Taxonomy list answers 404 ({', '.join(missing)})",
                 "the project has no Taxonomy API: it needs an Enterprise plan or the Taxonomy add-on (ask "
                 "your Amplitude admin or Amplitude); or the base URL is not Amplitude's (check "
                 "AMPLITUDE_BASE_URL and the region). Until then no resource can be applied.",
@@ -539,17 +544,23 @@ class AmplitudeClient:
                 "something between this machine and Amplitude (a proxy, the base URL) serves only part "
                 "of the Taxonomy API: check AMPLITUDE_BASE_URL and any HTTP(S)_PROXY.",
             )
-        listed = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-        return Probe(VENDOR_ID, TAXONOMY_CHECK, "pass", f"every Taxonomy list answers ({listed})")
+        listed = ", ".join(f"{PROBED_LISTS[kind]}: {size}" for kind, size in sizes.items())
+        return Probe(VENDOR_ID, TAXONOMY_CHECK, "pass", f"every Taxonomy list answers: {listed}")
 
 
 VENDOR_ID = "amplitude"
 """How `doctor` names this vendor (its `--vendor` choice)."""
 CREDENTIALS_CHECK = "API key, secret key and region"
 TAXONOMY_CHECK = "Taxonomy API available to the project"
-PROBED_LISTS = ("event", "event-property", "user-property", "group-property")
-"""The lists read after the category list: a project without the Taxonomy API answers
-404 to all of them."""
+PROBED_LISTS = {
+    "category": "categories",
+    "event": "events",
+    "event-property": "event properties",
+    "user-property": "user properties",
+    "group-property": "group properties",
+}
+"""The lists the probe reads (path -> what it lists): a project without the Taxonomy API
+answers 404 to every one."""
 
 
 def probe(connection: AmplitudeConnection | Mapping[str, Any] | None = None) -> list[Probe]:

@@ -51,7 +51,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
-from pulumi_taxonomy.core.probe import Probe, Regions, failed, skipped
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint, skipped
 
 DATA_URLS = {"us": "https://data-api.amplitude.com", "eu": "https://data-api.eu.amplitude.com"}
 VENDOR = "Amplitude Data"
@@ -284,6 +284,10 @@ class SchemaCheck:
         return self.introspection and not self.missing
 
 
+DATA_TOKEN: credentials.Setting = ("data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
+CREDENTIAL_SETTINGS = (DATA_TOKEN,)
+
+
 @dataclass(frozen=True)
 class DataSettings:
     token: str
@@ -297,7 +301,7 @@ def data_settings(connection: AmplitudeConnection | Mapping[str, Any] | None) ->
     """The personal access token and the Data API host: `data_base_url` > stack config
     `amplitudeDataBaseUrl` > `AMPLITUDE_DATA_BASE_URL` > the region's Data host. The REST
     base URL is never used: the token must reach only Amplitude Data."""
-    token = credentials.resolve(connection, "data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
+    token = credentials.resolve(connection, *DATA_TOKEN)
     if not token:
         raise ConfigurationError(
             "Amplitude Data credentials are missing: Taxonomy Import needs a personal access token. Give the "
@@ -515,7 +519,9 @@ class DataClient:
                 refused=True,
             )
         except (TaxonomyError, ConnectionError) as exc:
-            return failed(VENDOR_ID, TOKEN_CHECK, exc, "check AMPLITUDE_DATA_BASE_URL and the network.")
+            return failed(
+                VENDOR_ID, TOKEN_CHECK, exc, reach_hint("AMPLITUDE_DATA_BASE_URL", "AMPLITUDE_REGION")
+            )
         orgs = data.get("orgs")
         if not isinstance(orgs, list) or not orgs:
             return Probe(
@@ -549,7 +555,8 @@ class DataClient:
                 VENDOR_ID,
                 SCHEMA_CHECK,
                 "fail",
-                f"the {found.variant} schema lacks what the client uses: " + "; ".join(found.missing),
+                f"the {found.variant} schema lacks what the client uses: "
+                + "; ".join(problem.rstrip(".") for problem in found.missing),
                 "Amplitude's schema differs from the one this version of pulumi-taxonomy knows: an import "
                 "would fail at that step. Upgrade pulumi-taxonomy (or report it); until then use "
                 "targets.amplitude.mode: objects, which needs no Data API.",

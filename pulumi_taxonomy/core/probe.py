@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import httpx
+
 from pulumi_taxonomy.core.errors import TaxonomyError
 
 Outcome = Literal["pass", "fail", "warn", "skip"]
@@ -36,9 +38,6 @@ class Probe:
         """Nothing wrong was found (a warning or a skipped check is not a failure)."""
         return self.outcome != "fail"
 
-    def with_hint(self, hint: str) -> Probe:
-        return replace(self, hint=hint)
-
     def as_dict(self) -> dict[str, str]:
         return {
             "vendor": self.vendor,
@@ -60,9 +59,12 @@ def failed(vendor: str, check: str, error: Exception, hint: str = "") -> Probe:
     return Probe(vendor, check, "fail", detail, hint)
 
 
-def capitalized(text: str) -> str:
-    """`text` as a sentence of its own (advice written to follow a colon)."""
-    return text[:1].upper() + text[1:]
+def reach_hint(base_url_env: str, region_env: str) -> str:
+    """What to do when a vendor's host cannot be reached, or answers as no vendor would."""
+    return (
+        f"check the base URL ({base_url_env}) or the region ({region_env}), the network, and any "
+        "HTTP(S)_PROXY."
+    )
 
 
 def accepted_elsewhere(base_url: str, hosts: Mapping[str, str], accepts: Callable[[str], bool]) -> str | None:
@@ -111,4 +113,9 @@ class Regions:
         if not probe.refused:
             return probe
         region = accepted_elsewhere(base_url, self.hosts, accepts)
-        return probe if region is None else probe.with_hint(self.hint(what, region))
+        if region is None:
+            return probe
+        host = httpx.URL(self.hosts[region]).host
+        return replace(
+            probe, detail=f"{probe.detail}; {host} ({region}) accepts it", hint=self.hint(what, region)
+        )

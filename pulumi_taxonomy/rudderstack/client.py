@@ -30,7 +30,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
-from pulumi_taxonomy.core.probe import Probe, Regions, failed, skipped
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint, skipped
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionInfo,
     EventInfo,
@@ -46,6 +46,10 @@ MAX_PAGES = 50  # "The API returns a maximum of 50 pages." (the reference)
 PAGE_SIZE = 50  # the reference's example `pageSize`, when a page does not say
 
 
+ACCESS_TOKEN: credentials.Setting = ("access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN")
+CREDENTIAL_SETTINGS = (ACCESS_TOKEN,)
+
+
 @dataclass(frozen=True)
 class RudderStackSettings:
     access_token: str
@@ -56,9 +60,7 @@ class RudderStackSettings:
 
 
 def settings_for(connection: RudderStackConnection | Mapping[str, Any] | None) -> RudderStackSettings:
-    token = credentials.resolve(
-        connection, "access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN"
-    )
+    token = credentials.resolve(connection, *ACCESS_TOKEN)
     if not token:
         raise ConfigurationError(
             "RudderStack credentials are missing: give the resource a `connection` with access_token, or set "
@@ -313,7 +315,7 @@ class RudderStackClient:
                 refused=True,
             )
         except (TaxonomyError, ConnectionError) as exc:
-            return failed(VENDOR_ID, check, exc, "check the base URL (RUDDERSTACK_BASE_URL) and the network.")
+            return failed(VENDOR_ID, check, exc, reach_hint("RUDDERSTACK_BASE_URL", "RUDDERSTACK_REGION"))
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             return Probe(
                 VENDOR_ID,
@@ -360,7 +362,7 @@ class RudderStackClient:
 
 VENDOR_ID = "rudderstack"
 """How `doctor` names this vendor (its `--vendor` choice)."""
-TOKEN_CHECK = "token and region: list tracking plans"
+TOKEN_CHECK = "token and region"
 
 
 def probe(

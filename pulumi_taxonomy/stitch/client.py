@@ -29,7 +29,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
-from pulumi_taxonomy.core.probe import Probe, Regions, capitalized, failed
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint
 from pulumi_taxonomy.stitch.models import StitchConnection
 
 BASE_URLS = {"us": "https://api.stitchdata.com", "eu": "https://api.eu-central-1.stitchdata.com"}
@@ -93,6 +93,11 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     return ApiError(call, response.status_code, message)
 
 
+ACCESS_TOKEN: credentials.Setting = ("access_token", "stitchAccessToken", "STITCH_ACCESS_TOKEN")
+CLIENT_ID: credentials.Setting = ("client_id", "stitchClientId", "STITCH_CLIENT_ID")
+CREDENTIAL_SETTINGS = (ACCESS_TOKEN, CLIENT_ID)
+
+
 @dataclass(frozen=True)
 class StitchSettings:
     access_token: str
@@ -104,8 +109,8 @@ class StitchSettings:
 
 
 def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> StitchSettings:
-    token = credentials.resolve(connection, "access_token", "stitchAccessToken", "STITCH_ACCESS_TOKEN")
-    client_id = credentials.resolve(connection, "client_id", "stitchClientId", "STITCH_CLIENT_ID")
+    token = credentials.resolve(connection, *ACCESS_TOKEN)
+    client_id = credentials.resolve(connection, *CLIENT_ID)
     if not token or not client_id:
         raise ConfigurationError(
             "Stitch credentials are missing: give the resource a `connection` with access_token and "
@@ -125,7 +130,8 @@ def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> Sti
 VENDOR_ID = "stitch"
 """How `doctor` names this vendor (its `--vendor` choice)."""
 STATUS_CHECK = "status endpoint"
-CREDENTIALS = "token, client id and region"
+CREDENTIALS_CHECK = "token, client id and region"
+REACH = reach_hint("STITCH_BASE_URL", "STITCH_REGION")
 PROBE_TABLE = "pulumi_taxonomy_probe"
 """The table named by the probe's record; `/validate` stores nothing, so it is never made."""
 
@@ -193,21 +199,22 @@ class StitchClient:
             ok = isinstance(body, dict) and body.get("status") == "OK"
             detail = "the Import API is operating correctly" if ok else f"unexpected answer: {body!r}"
             results.append(Probe(VENDOR_ID, STATUS_CHECK, "pass" if ok else "fail", detail))
+        except VendorError as exc:
+            trouble = "Stitch reports trouble (see http://status.stitchdata.com/). Do not push data now."
+            results.append(failed(VENDOR_ID, STATUS_CHECK, exc, trouble))
         except (TaxonomyError, ConnectionError, ValueError) as exc:
-            results.append(failed(VENDOR_ID, STATUS_CHECK, exc, "Do not push data now."))
+            results.append(failed(VENDOR_ID, STATUS_CHECK, exc, REACH))
         host = self.http.client.base_url.host
         try:
             self.validate_probe_record()
             accepted = f"{host} accepts the token for client id {self.client_id}"
-            results.append(Probe(VENDOR_ID, CREDENTIALS, "pass", accepted))
+            results.append(Probe(VENDOR_ID, CREDENTIALS_CHECK, "pass", accepted))
         except VendorError as exc:
             hint = advice(exc.status, self.client_id)
             refused = isinstance(exc, AuthError)
-            results.append(
-                Probe(VENDOR_ID, CREDENTIALS, "fail", str(exc), capitalized(hint), refused=refused)
-            )
+            results.append(Probe(VENDOR_ID, CREDENTIALS_CHECK, "fail", str(exc), hint, refused=refused))
         except (TaxonomyError, ConnectionError) as exc:
-            results.append(failed(VENDOR_ID, CREDENTIALS, exc))
+            results.append(failed(VENDOR_ID, CREDENTIALS_CHECK, exc, REACH))
         return results
 
     def validate_probe_record(self) -> None:
