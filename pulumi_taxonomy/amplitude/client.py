@@ -532,8 +532,8 @@ class AmplitudeClient:
                 "fail",
                 f"every Taxonomy list answers 404 ({', '.join(missing)})",
                 "the project has no Taxonomy API: it needs an Enterprise plan or the Taxonomy add-on (ask "
-                "your Amplitude admin or Amplitude); or the base URL is not Amplitude's (check "
-                "AMPLITUDE_BASE_URL and the region). Until then no resource can be applied.",
+                "Amplitude, or your Amplitude admin, to enable it); or the base URL is not Amplitude's "
+                "(check AMPLITUDE_BASE_URL and the region). Until then no resource can be applied.",
             )
         if missing:
             return Probe(
@@ -550,8 +550,8 @@ class AmplitudeClient:
 
 VENDOR_ID = "amplitude"
 """How `doctor` names this vendor (its `--vendor` choice)."""
-CREDENTIALS_CHECK = "API key, secret key and region"
-TAXONOMY_CHECK = "Taxonomy API available to the project"
+CREDENTIALS_CHECK = "keys and region"
+TAXONOMY_CHECK = "Taxonomy API available"
 PROBED_LISTS = {
     "category": "categories",
     "event": "events",

@@ -556,7 +556,7 @@ class DataClient:
                 SCHEMA_CHECK,
                 "fail",
                 f"the {found.variant} schema lacks what the client uses: "
-                + "; ".join(problem.rstrip(".") for problem in found.missing),
+                + "; ".join(_plainly(problem) for problem in found.missing),
                 "Amplitude's schema differs from the one this version of pulumi-taxonomy knows: an import "
                 "would fail at that step. Upgrade pulumi-taxonomy (or report it); until then use "
                 "targets.amplitude.mode: objects, which needs no Data API.",
@@ -584,13 +584,19 @@ class DataClient:
             )
         except (TaxonomyError, ConnectionError) as exc:
             return failed(VENDOR_ID, check, exc)
-        return Probe(VENDOR_ID, check, "pass", f"found ({found.id}), main branch {found.main.id}")
+        return Probe(VENDOR_ID, check, "pass", f"found (id {found.id}), with its main branch")
+
+
+def _plainly(problem: str) -> str:
+    """A validation message without graphql-core's guess ("Did you mean 'x'?"), which
+    names a field the client does not use."""
+    return problem.split(" Did you mean ", 1)[0].rstrip(".")
 
 
 VENDOR_ID = "amplitude-data"
 """How `doctor` names this vendor (its `--vendor` choice)."""
 TOKEN_CHECK = "token and region"
-SCHEMA_CHECK = "GraphQL schema has what the client uses"
+SCHEMA_CHECK = "GraphQL schema"
 
 
 def probe(
