@@ -12,9 +12,8 @@ what the vendors document as storing nothing.
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -89,8 +88,11 @@ def configured(vendor: VendorName) -> bool:
 @dataclass(frozen=True)
 class Report:
     probes: list[Probe]
-    timed_out: bool
-    """The deadline passed while checks were running: a failure may be its doing."""
+
+    @property
+    def timed_out(self) -> bool:
+        """The deadline (`--timeout`) cut a check short."""
+        return any(p.timed_out for p in self.probes)
 
     @property
     def failed(self) -> list[Probe]:
@@ -112,16 +114,39 @@ def run(plan: Plan | None = None, vendors: Sequence[VendorName] = (), timeout: f
     to_run = [v for v in chosen if v in asked or configured(v)]
     if not to_run:
         raise NothingToCheck(_nothing_configured(plan))
-    end = time.monotonic() + timeout
-    with deadline(timeout), ThreadPoolExecutor(max_workers=len(to_run)) as pool:
-        running = {v: pool.submit(_check, v, plan) for v in to_run}
-        results = {v: future.result() for v, future in running.items()}
+    with deadline(timeout):
+        results = _side_by_side(to_run, plan)
     probes: list[Probe] = []
     for vendor in chosen:
         probes += results.get(vendor) or [
             skipped(vendor, SETTINGS_CHECK, f"not configured (set {_variables(vendor)})")
         ]
-    return Report(probes, timed_out=time.monotonic() >= end)
+    return Report(probes)
+
+
+def _side_by_side(vendors: list[VendorName], plan: Plan | None) -> dict[VendorName, list[Probe]]:
+    """Each vendor's checks in a thread of its own; daemon threads, so that Ctrl-C ends the
+    command at once rather than after the slowest vendor. A bug in one is raised here."""
+    done: dict[VendorName, list[Probe] | Exception] = {}
+
+    def work(vendor: VendorName) -> None:
+        try:
+            done[vendor] = _check(vendor, plan)
+        except Exception as exc:  # handed to the main thread below
+            done[vendor] = exc
+
+    threads = [threading.Thread(target=work, args=(v,), name=f"doctor-{v}", daemon=True) for v in vendors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results: dict[VendorName, list[Probe]] = {}
+    for vendor in vendors:
+        outcome = done[vendor]
+        if isinstance(outcome, Exception):
+            raise outcome
+        results[vendor] = outcome
+    return results
 
 
 def _check(vendor: VendorName, plan: Plan | None) -> list[Probe]:
@@ -169,7 +194,7 @@ def table(report: Report) -> Any:
 
 
 def summary(report: Report, timeout: float) -> str:
-    if report.timed_out and report.failed:
+    if report.timed_out:
         return (
             f"doctor ran out of time (--timeout {timeout:g}s): the failed checks may have been cut "
             "short; run again with a longer --timeout."

@@ -13,7 +13,7 @@ from typing import Literal
 
 import httpx
 
-from pulumi_taxonomy.core.errors import TaxonomyError
+from pulumi_taxonomy.core.errors import DeadlineExceeded, TaxonomyError
 
 Outcome = Literal["pass", "fail", "warn", "skip"]
 """pass: checked and right; fail: checked and wrong (or could not be checked because
@@ -32,6 +32,8 @@ class Probe:
     hint: str = ""
     refused: bool = False
     """The vendor refused the credential (401/403): another region's host may take it."""
+    timed_out: bool = False
+    """The overall deadline (`--timeout`) cut the check short: it may pass with more time."""
 
     @property
     def ok(self) -> bool:
@@ -56,7 +58,7 @@ def failed(vendor: str, check: str, error: Exception, hint: str = "") -> Probe:
     """A check that an error stopped: the error's own text says which call and what the
     vendor answered (`TaxonomyError`s and `ConnectionError`s are written for people)."""
     detail = str(error) if isinstance(error, TaxonomyError | ConnectionError) else repr(error)
-    return Probe(vendor, check, "fail", detail, hint)
+    return Probe(vendor, check, "fail", detail, hint, timed_out=isinstance(error, DeadlineExceeded))
 
 
 def reach_hint(base_url_env: str, region_env: str) -> str:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -218,6 +220,39 @@ def test_running_out_of_time_is_exit_2() -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "ran out of time (--timeout 1s)" in result.stdout
     assert "FAIL" in result.stdout
+
+
+def test_interrupting_a_hung_doctor_exits_130_at_once() -> None:
+    with socket.socket() as hung:  # accepts connections, never answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()
+        hung.settimeout(60)
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(VENDOR_SETTINGS)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pulumi_taxonomy", "doctor", "--vendor", "rudderstack"],
+            env={**base, "RUDDERSTACK_ACCESS_TOKEN": "t", "RUDDERSTACK_BASE_URL": url},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            connection, _ = hung.accept()  # doctor is now waiting for an answer
+            with connection:
+                connection.settimeout(60)
+                connection.recv(4096)  # its request has been sent
+                started = time.monotonic()
+                process.send_signal(signal.SIGINT)
+                _, stderr = process.communicate(timeout=30)
+                took = time.monotonic() - started
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert took < 20, f"took {took:.1f}s: waited for the vendor's thread (the deadline is 60s)"
 
 
 # -- each failure mode: exit 1, and what to do ------------------------------------------
