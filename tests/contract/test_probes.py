@@ -10,7 +10,7 @@ list, Stitch's status and `/validate`.
 from __future__ import annotations
 
 import pytest
-from graphql import build_schema, parse, validate
+from graphql import OperationDefinitionNode, OperationType, build_schema, parse, validate
 
 from pulumi_taxonomy.amplitude import client as amplitude
 from pulumi_taxonomy.amplitude import importer
@@ -126,7 +126,11 @@ def test_data_probe_sends_the_reference_token_example_then_introspects(recorder:
     assert normalised(first.json()["query"]) == normalised(expected)
     reference = build_schema(REFERENCE_SDL % {"extra_workspace": "", "staging": "", "publish": ""})
     assert validate(reference, parse(first.json()["query"])) == []
-    assert "__schema" in second.json()["query"], "then one introspection (a read)"
+    assert "__schema" in second.json()["query"], "then one introspection"
+    for sent in recorder.sent:  # reads only: no GraphQL mutation
+        definitions = parse(sent.json()["query"]).definitions
+        operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+        assert [o.operation for o in operations] == [OperationType.QUERY]
 
 
 def test_data_token_of_the_other_region_says_so(recorder: Recorder) -> None:
