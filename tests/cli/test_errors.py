@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.engine.test_tracking_plan import env as sandbox_env
+from tests.httpd import serving
 
 PLAN = """\
 version: 1
@@ -185,15 +185,8 @@ class _LoginPage(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def login_page() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LoginPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(_LoginPage) as url:
+        yield url
 
 
 def test_an_answer_that_is_not_the_vendors_is_one_line(plan: Path, login_page: str) -> None:

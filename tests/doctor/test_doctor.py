@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ import pytest
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
 from tests.conftest import amplitude_project
 from tests.engine.test_tracking_plan import env as sandbox_env
+from tests.httpd import serving
 
 VENDOR_SETTINGS = ("AMPLITUDE_", "RUDDERSTACK_", "STITCH_", "PULUMI_TAXONOMY_")
 EU = {
@@ -112,19 +112,14 @@ def us(sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
 
 @pytest.fixture(scope="module")
 def eu_sandbox() -> Iterator[SandboxProcess]:
-    args = [
-        "--amplitude-api-key",
-        EU["AMPLITUDE_API_KEY"],
-        "--amplitude-secret-key",
-        EU["AMPLITUDE_SECRET_KEY"],
-    ]
-    args += [
-        "--data-token",
-        EU["AMPLITUDE_DATA_TOKEN"],
-        "--rudderstack-token",
-        EU["RUDDERSTACK_ACCESS_TOKEN"],
-    ]
-    args += ["--stitch-token", EU["STITCH_ACCESS_TOKEN"]]
+    credentials = {
+        "--amplitude-api-key": EU["AMPLITUDE_API_KEY"],
+        "--amplitude-secret-key": EU["AMPLITUDE_SECRET_KEY"],
+        "--data-token": EU["AMPLITUDE_DATA_TOKEN"],
+        "--rudderstack-token": EU["RUDDERSTACK_ACCESS_TOKEN"],
+        "--stitch-token": EU["STITCH_ACCESS_TOKEN"],
+    }
+    args = [part for option in credentials.items() for part in option]
     with running_sandbox(*args) as process:
         yield process
 
@@ -438,15 +433,8 @@ class _Redirects(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def redirecting() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirects)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(_Redirects) as url:
+        yield url
 
 
 def test_a_redirect_is_a_failure_that_says_where_it_points(redirecting: str) -> None:
