@@ -11,14 +11,11 @@ vendor hosts cannot be reached.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,7 @@ import pytest
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
 from tests.conftest import amplitude_project
 from tests.engine.test_tracking_plan import env as sandbox_env
-from tests.httpd import serving
+from tests.servers import QuietHandler, interrupted_while_waiting, serving
 
 VENDOR_SETTINGS = ("AMPLITUDE_", "RUDDERSTACK_", "STITCH_", "PULUMI_TAXONOMY_")
 EU = {
@@ -218,34 +215,12 @@ def test_running_out_of_time_is_exit_2() -> None:
 
 
 def test_interrupting_a_hung_doctor_exits_130_at_once() -> None:
-    with socket.socket() as hung:  # accepts connections, never answers
-        hung.bind(("127.0.0.1", 0))
-        hung.listen()
-        hung.settimeout(60)
-        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+    def env(url: str) -> dict[str, str]:
         base = {k: v for k, v in os.environ.items() if not k.startswith(VENDOR_SETTINGS)}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi_taxonomy", "doctor", "--vendor", "rudderstack"],
-            env={**base, "RUDDERSTACK_ACCESS_TOKEN": "t", "RUDDERSTACK_BASE_URL": url},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            connection, _ = hung.accept()  # doctor is now waiting for an answer
-            with connection:
-                connection.settimeout(60)
-                connection.recv(4096)  # its request has been sent
-                started = time.monotonic()
-                process.send_signal(signal.SIGINT)
-                _, stderr = process.communicate(timeout=30)
-                took = time.monotonic() - started
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-    assert process.returncode == 130, stderr
+        return {**base, "RUDDERSTACK_ACCESS_TOKEN": "t", "RUDDERSTACK_BASE_URL": url}
+
+    code, stderr, took = interrupted_while_waiting(["doctor", "--vendor", "rudderstack"], env)
+    assert code == 130, stderr
     assert "Traceback" not in stderr
     assert took < 20, f"took {took:.1f}s: waited for the vendor's thread (the deadline is 60s)"
 
@@ -415,7 +390,7 @@ def test_an_unreachable_host_is_named_per_vendor() -> None:
         assert "check the base URL" in found[key]["hint"], found[key]
 
 
-class _Redirects(http.server.BaseHTTPRequestHandler):
+class _Redirects(QuietHandler):
     """A proxy or a moved API: 301 to another host, to any request."""
 
     def _moved(self) -> None:
@@ -426,9 +401,6 @@ class _Redirects(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     do_GET = do_POST = _moved
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
