@@ -219,6 +219,8 @@ TimeoutOption = Annotated[
     ),
 ]
 DEFAULT_TIMEOUT = 300.0
+DOCTOR_TIMEOUT = 60.0
+"""Doctor's checks are a handful of reads: a minute is ample unless a vendor hangs."""
 
 
 def _console(stderr: bool = False) -> Any:
@@ -393,6 +395,52 @@ def export(
         err.print(f"wrote a program that adopts them: {program}/__main__.py (with {program}/plan.yaml)")
     for warning in warnings:
         err.print(f"[yellow]warning[/yellow]: {warning}")
+
+
+@app.command()
+def doctor(
+    plan: Annotated[
+        Path | None, typer.Argument(help="A plan file (YAML): its targets are checked, configured or not.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    vendor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vendor",
+            help="Check only this vendor, configured or not: amplitude, amplitude-data, rudderstack or "
+            "stitch (repeat for several).",
+        ),
+    ] = None,
+    timeout: TimeoutOption = DOCTOR_TIMEOUT,
+) -> None:
+    """Check, read-only, that each configured vendor accepts its credentials and serves
+    what the provider uses. Exit 0 all pass, 1 a check failed, 2 could not run.
+
+    Credentials come from the environment, as for `drift`; nothing is written."""
+    from pulumi_taxonomy import doctor as checkup
+    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+
+    try:
+        vendors = checkup.vendor_names(vendor or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--vendor") from None
+    loaded = None
+    if plan is not None:
+        _check_readable(plan)
+        try:
+            loaded = load(plan)
+        except PlanInvalid as exc:
+            _issues_table(exc.issues)
+            raise typer.Exit(ExitError) from None
+    report = checkup.run(loaded, vendors, timeout)
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        _console().print(checkup.table(report))
+        _console().print(checkup.summary(report, timeout), soft_wrap=True)
+    if report.timed_out:  # unfinished checks: doctor could not run them all
+        raise typer.Exit(ExitError)
+    raise typer.Exit(ExitFound if report.failed else ExitOk)
 
 
 def _check_readable(plan: Path) -> None:

@@ -47,6 +47,7 @@ from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.cache import ReadCache
 from pulumi_taxonomy.core.errors import (
     ApiError,
+    AuthError,
     ConfigurationError,
     Conflict,
     NotFound,
@@ -56,6 +57,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint, skipped
 
 BASE_URLS = {"us": "https://amplitude.com", "eu": "https://analytics.eu.amplitude.com"}
 TAXONOMY = "/api/2/taxonomy"
@@ -84,6 +86,11 @@ class UnaddressableName(TaxonomyError):
     """A name that cannot go into a path without possibly reaching another object."""
 
 
+API_KEY: credentials.Setting = ("api_key", "amplitudeApiKey", "AMPLITUDE_API_KEY")
+SECRET_KEY: credentials.Setting = ("secret_key", "amplitudeSecretKey", "AMPLITUDE_SECRET_KEY")
+CREDENTIAL_SETTINGS = (API_KEY, SECRET_KEY)
+
+
 @dataclass(frozen=True)
 class AmplitudeSettings:
     api_key: str
@@ -97,8 +104,8 @@ class AmplitudeSettings:
 
 def settings_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> AmplitudeSettings:
     """`connection` input > stack config > environment, per setting."""
-    api_key = credentials.resolve(connection, "api_key", "amplitudeApiKey", "AMPLITUDE_API_KEY")
-    secret_key = credentials.resolve(connection, "secret_key", "amplitudeSecretKey", "AMPLITUDE_SECRET_KEY")
+    api_key = credentials.resolve(connection, *API_KEY)
+    secret_key = credentials.resolve(connection, *SECRET_KEY)
     if not api_key or not secret_key:
         raise ConfigurationError(
             "Amplitude credentials are missing: give the resource a `connection` with api_key and "
@@ -458,6 +465,118 @@ class AmplitudeClient:
             group_type=group_type, overrideScope=override_scope, new_group_property_value=new_name, **fields
         )
         self._write("PUT", _path("group-property", remote_name), form)
+
+    # -- read-only probes (`pulumi-taxonomy doctor`) ----------------------------------------
+
+    def probe(self) -> list[Probe]:
+        """Read-only checks, one GET per list: the keys are accepted on this host, and the
+        project answers the Taxonomy API (a 404 on every list: it has none)."""
+        host = self.http.client.base_url.host
+        try:
+            categories = self._list_size("category")
+        except AuthError as exc:
+            credentials = Probe(
+                VENDOR_ID,
+                CREDENTIALS_CHECK,
+                "fail",
+                f"{host} refused the API key and secret key ({exc.status}: {exc.vendor_message})",
+                "check AMPLITUDE_API_KEY and AMPLITUDE_SECRET_KEY (the project's API key and secret key, "
+                "in the project's settings in Amplitude) and the region (EU projects: region eu). Amplitude "
+                "also answers 403 to the keys of a project's other environments: use the first "
+                "environment's keys.",
+                refused=True,
+            )
+            return [credentials, skipped(VENDOR_ID, TAXONOMY_CHECK, "needs accepted keys")]
+        except (TaxonomyError, ConnectionError) as exc:
+            return [
+                failed(
+                    VENDOR_ID, CREDENTIALS_CHECK, exc, reach_hint("AMPLITUDE_BASE_URL", "AMPLITUDE_REGION")
+                ),
+                skipped(VENDOR_ID, TAXONOMY_CHECK, "see above"),
+            ]
+        if categories is None:
+            credentials = skipped(
+                VENDOR_ID,
+                CREDENTIALS_CHECK,
+                f"cannot be told: {host} answers 404 to the category list (below)",
+            )
+        else:
+            credentials = Probe(
+                VENDOR_ID, CREDENTIALS_CHECK, "pass", f"{host} accepts the API key and secret key"
+            )
+        return [credentials, self._probe_lists({"category": categories})]
+
+    def _list_size(self, kind: str) -> int | None:
+        """How many items one Taxonomy list holds; None when it answers 404."""
+        path = f"{TAXONOMY}/{kind}"
+        try:
+            data = _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
+        except NotFound as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return len(data) if isinstance(data, list) else 0
+
+    def _probe_lists(self, sizes: dict[str, int | None]) -> Probe:
+        for kind in PROBED_LISTS:
+            if kind not in sizes:
+                try:
+                    sizes[kind] = self._list_size(kind)
+                except (TaxonomyError, ConnectionError) as exc:
+                    return failed(VENDOR_ID, TAXONOMY_CHECK, exc)
+        missing = [PROBED_LISTS[kind] for kind, size in sizes.items() if size is None]
+        if len(missing) == len(sizes):
+            return Probe(
+                VENDOR_ID,
+                TAXONOMY_CHECK,
+                "fail",
+                f"every Taxonomy list answers 404 ({', '.join(missing)})",
+                "the project has no Taxonomy API: it needs an Enterprise plan or the Taxonomy add-on (ask "
+                "Amplitude, or your Amplitude admin, to enable it); or the base URL is not Amplitude's "
+                "(check AMPLITUDE_BASE_URL and the region). Until then no resource can be applied.",
+            )
+        if missing:
+            return Probe(
+                VENDOR_ID,
+                TAXONOMY_CHECK,
+                "fail",
+                f"these lists answer 404: {', '.join(missing)}; the others answer",
+                "something between this machine and Amplitude (a proxy, the base URL) serves only part "
+                "of the Taxonomy API: check AMPLITUDE_BASE_URL and any HTTP(S)_PROXY.",
+            )
+        listed = ", ".join(f"{PROBED_LISTS[kind]}: {size}" for kind, size in sizes.items())
+        return Probe(VENDOR_ID, TAXONOMY_CHECK, "pass", f"every Taxonomy list answers: {listed}")
+
+
+VENDOR_ID = "amplitude"
+"""How `doctor` names this vendor (its `--vendor` choice)."""
+CREDENTIALS_CHECK = "keys and region"
+TAXONOMY_CHECK = "Taxonomy API available"
+PROBED_LISTS = {
+    "category": "categories",
+    "event": "events",
+    "event-property": "event properties",
+    "user-property": "user properties",
+    "group-property": "group properties",
+}
+"""The lists the probe reads (path -> what it lists): a project without the Taxonomy API
+answers 404 to every one."""
+
+
+def probe(connection: AmplitudeConnection | Mapping[str, Any] | None = None) -> list[Probe]:
+    """Read-only checks of an Amplitude REST setup (`AmplitudeClient.probe`); keys refused
+    on one region's host and accepted by the other's say which region to set. Missing
+    or contradictory settings raise `ConfigurationError`."""
+    settings = settings_for(connection)
+    credentials, taxonomy = client_for(connection).probe()
+    regions = Regions(BASE_URLS, "AMPLITUDE_REGION", "amplitudeRegion", "a project")
+
+    def accepts(host: str) -> bool:
+        keys = {"api_key": settings.api_key, "secret_key": settings.secret_key}
+        client_for({**keys, "base_url": host, "hour_seconds": settings.hour_seconds}).list_categories()
+        return True
+
+    return [regions.explain_refusal(credentials, settings.base_url, "this API key", accepts), taxonomy]
 
 
 _clients: Registry[AmplitudeClient] = Registry()

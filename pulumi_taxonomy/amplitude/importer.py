@@ -45,11 +45,13 @@ from pulumi_taxonomy.core.errors import (
     AuthError,
     ConfigurationError,
     NotFound,
+    TaxonomyError,
     VendorError,
     common_error,
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint, skipped
 
 DATA_URLS = {"us": "https://data-api.amplitude.com", "eu": "https://data-api.eu.amplitude.com"}
 VENDOR = "Amplitude Data"
@@ -127,6 +129,11 @@ def create_pull_request_mutation(input_type: str) -> str:
 
 def merge_pull_request_mutation(input_type: str) -> str:
     return f"mutation MergePullRequest($input: {input_type}) {{ mergePullRequest(input: $input) {{ id }} }}"
+
+
+ORG_QUERY = "query OrgQuery { orgs { id } }"
+"""The reference's own example of a personal access token in use (read-only): does the
+token reach an org? (`pulumi-taxonomy doctor`)"""
 
 
 def pull_requests_query(workspace: str) -> str:
@@ -277,6 +284,10 @@ class SchemaCheck:
         return self.introspection and not self.missing
 
 
+DATA_TOKEN: credentials.Setting = ("data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
+CREDENTIAL_SETTINGS = (DATA_TOKEN,)
+
+
 @dataclass(frozen=True)
 class DataSettings:
     token: str
@@ -290,7 +301,7 @@ def data_settings(connection: AmplitudeConnection | Mapping[str, Any] | None) ->
     """The personal access token and the Data API host: `data_base_url` > stack config
     `amplitudeDataBaseUrl` > `AMPLITUDE_DATA_BASE_URL` > the region's Data host. The REST
     base URL is never used: the token must reach only Amplitude Data."""
-    token = credentials.resolve(connection, "data_token", "amplitudeDataToken", "AMPLITUDE_DATA_TOKEN")
+    token = credentials.resolve(connection, *DATA_TOKEN)
     if not token:
         raise ConfigurationError(
             "Amplitude Data credentials are missing: Taxonomy Import needs a personal access token. Give the "
@@ -489,6 +500,129 @@ class DataClient:
                     if pr.originBranchId == origin_branch:
                         return pr.id
         return None
+
+    # -- read-only probes (`pulumi-taxonomy doctor`) ----------------------------------------
+
+    def probe_token(self) -> Probe:
+        """Does the token reach an org on this host?"""
+        host = self.http.client.base_url.host
+        try:
+            data = self.graphql("OrgQuery", ORG_QUERY)
+        except AuthError as exc:
+            return Probe(
+                VENDOR_ID,
+                TOKEN_CHECK,
+                "fail",
+                f"{host} refused the personal access token ({exc.status}: {exc.vendor_message})",
+                "check AMPLITUDE_DATA_TOKEN (a personal access token from Amplitude Data's settings, not "
+                "the project's API key) and the region (EU projects: region eu).",
+                refused=True,
+            )
+        except (TaxonomyError, ConnectionError) as exc:
+            return failed(
+                VENDOR_ID, TOKEN_CHECK, exc, reach_hint("AMPLITUDE_DATA_BASE_URL", "AMPLITUDE_REGION")
+            )
+        orgs = data.get("orgs")
+        if not isinstance(orgs, list) or not orgs:
+            return Probe(
+                VENDOR_ID,
+                TOKEN_CHECK,
+                "fail",
+                f"{host} accepts the token, but it reaches no org (orgs: {orgs!r})",
+                "use a personal access token of a user who belongs to the Amplitude organization.",
+            )
+        return Probe(VENDOR_ID, TOKEN_CHECK, "pass", f"{host} accepts the token ({len(orgs)} org(s))")
+
+    def probe_schema(self) -> Probe:
+        """Does the vendor's schema have every field and argument the client uses?"""
+        try:
+            found = self.check_schema()
+        except (TaxonomyError, ConnectionError) as exc:
+            return failed(VENDOR_ID, SCHEMA_CHECK, exc)
+        if not found.introspection:
+            return Probe(
+                VENDOR_ID,
+                SCHEMA_CHECK,
+                "warn",
+                f"not checked: {found.detail}",
+                "nothing to do unless an import fails; the first import shows any missing field.",
+            )
+        optional = ", ".join(
+            f"{name} {'present' if there else 'absent'}" for name, there in found.optional.items()
+        )
+        if found.missing:
+            return Probe(
+                VENDOR_ID,
+                SCHEMA_CHECK,
+                "fail",
+                f"the {found.variant} schema lacks what the client uses: "
+                + "; ".join(_plainly(problem) for problem in found.missing),
+                "Amplitude's schema differs from the one this version of pulumi-taxonomy knows: an import "
+                "would fail at that step. Upgrade pulumi-taxonomy (or report it); until then use "
+                "targets.amplitude.mode: objects, which needs no Data API.",
+            )
+        return Probe(
+            VENDOR_ID,
+            SCHEMA_CHECK,
+            "pass",
+            f"the {found.variant} variant, with every field and argument the client uses ({optional})",
+        )
+
+    def probe_workspace(self, name: str) -> Probe:
+        """Is the workspace a plan names reachable with this token (one, with a main branch)?"""
+        check = f'workspace "{name}"'
+        try:
+            found = self.workspace(name)
+        except NotFound as exc:
+            return Probe(
+                VENDOR_ID,
+                check,
+                "fail",
+                exc.vendor_message,
+                "check targets.amplitude.workspace in the plan: the Amplitude project's name exactly as "
+                "Amplitude spells it (case and spaces); the token's user must belong to that project.",
+            )
+        except (TaxonomyError, ConnectionError) as exc:
+            return failed(VENDOR_ID, check, exc)
+        return Probe(VENDOR_ID, check, "pass", f"found (id {found.id}), with its main branch")
+
+
+def _plainly(problem: str) -> str:
+    """A validation message without graphql-core's guess ("Did you mean 'x'?"), which
+    names a field the client does not use."""
+    return problem.split(" Did you mean ", 1)[0].rstrip(".")
+
+
+VENDOR_ID = "amplitude-data"
+"""How `doctor` names this vendor (its `--vendor` choice)."""
+TOKEN_CHECK = "token and region"
+SCHEMA_CHECK = "GraphQL schema"
+
+
+def probe(
+    connection: AmplitudeConnection | Mapping[str, Any] | None = None, workspace: str | None = None
+) -> list[Probe]:
+    """Read-only checks of an Amplitude Data setup: the token (refused on one region's
+    host and accepted by the other's: say which region to set), the schema (one
+    introspection), and the workspace a plan names. Missing or contradictory settings
+    raise `ConfigurationError`."""
+    settings = data_settings(connection)
+    client = data_client_for(connection)
+    regions = Regions(DATA_URLS, "AMPLITUDE_REGION", "amplitudeRegion", "a project")
+
+    def accepts(host: str) -> bool:
+        other = data_client_for({"data_token": settings.token, "data_base_url": host})
+        return other.probe_token().outcome == "pass"
+
+    token = regions.explain_refusal(client.probe_token(), settings.base_url, "this token", accepts)
+    results = [token]
+    later = [SCHEMA_CHECK] + ([f'workspace "{workspace}"'] if workspace is not None else [])
+    if token.outcome != "pass":
+        return results + [skipped(VENDOR_ID, check, "needs an accepted token") for check in later]
+    results.append(client.probe_schema())
+    if workspace is not None:
+        results.append(client.probe_workspace(workspace))
+    return results
 
 
 _clients: Registry[DataClient] = Registry()

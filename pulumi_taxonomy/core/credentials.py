@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -38,6 +38,15 @@ def remember_stack_config(config: Any) -> None:
 def stack_setting(key: str) -> Any:
     with _lock:
         return _stack_config.get(key)
+
+
+Setting = tuple[str, str, str]
+"""One setting's three places: (`connection` field, stack config key, environment variable)."""
+
+
+def any_set(connection: BaseModel | Mapping[str, Any] | None, settings: Iterable[Setting]) -> bool:
+    """Whether any of `settings` has a value (`pulumi-taxonomy doctor`: is a vendor configured?)."""
+    return any(resolve(connection, *setting) is not None for setting in settings)
 
 
 def resolve(

@@ -30,6 +30,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint, skipped
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionInfo,
     EventInfo,
@@ -45,6 +46,10 @@ MAX_PAGES = 50  # "The API returns a maximum of 50 pages." (the reference)
 PAGE_SIZE = 50  # the reference's example `pageSize`, when a page does not say
 
 
+ACCESS_TOKEN: credentials.Setting = ("access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN")
+CREDENTIAL_SETTINGS = (ACCESS_TOKEN,)
+
+
 @dataclass(frozen=True)
 class RudderStackSettings:
     access_token: str
@@ -55,9 +60,7 @@ class RudderStackSettings:
 
 
 def settings_for(connection: RudderStackConnection | Mapping[str, Any] | None) -> RudderStackSettings:
-    token = credentials.resolve(
-        connection, "access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN"
-    )
+    token = credentials.resolve(connection, *ACCESS_TOKEN)
     if not token:
         raise ConfigurationError(
             "RudderStack credentials are missing: give the resource a `connection` with access_token, or set "
@@ -131,15 +134,6 @@ class EventListing:
 
     def by_key(self, event_type: str, name: str) -> EventInfo | None:
         return next((e for e in self.events if (e.eventType, e.name) == (event_type, name)), None)
-
-
-@dataclass(frozen=True)
-class Probe:
-    """The answer of one read-only check (for `pulumi-taxonomy doctor`)."""
-
-    check: str
-    ok: bool
-    detail: str
 
 
 T = TypeVar("T")
@@ -304,34 +298,98 @@ class RudderStackClient:
 
     def probe_token(self) -> Probe:
         """Can this token list the workspace's tracking plans on this host?"""
-        check = "RudderStack: the token can list tracking plans"
+        check = TOKEN_CHECK
         host = self.http.client.base_url.host
         try:
             answer = self.http.request("GET", PLANS).json()
             plans = _PLAN_LIST.validate_python(answer["trackingPlans"])
         except AuthError as exc:
             return Probe(
+                VENDOR_ID,
                 check,
-                False,
-                f"{host} refused the token ({exc.status}): check the service access token, and the "
-                "region (EU workspaces answer on api.eu.rudderstack.com: region: eu).",
+                "fail",
+                f"{host} refused the token ({exc.status}): {exc.vendor_message}",
+                "check the service access token (RUDDERSTACK_ACCESS_TOKEN, or the stack config "
+                "rudderstackAccessToken), and the region: EU workspaces answer on api.eu.rudderstack.com "
+                "(region: eu).",
+                refused=True,
             )
         except (TaxonomyError, ConnectionError) as exc:
-            return Probe(check, False, f"{host}: {exc}")
+            return failed(VENDOR_ID, check, exc, reach_hint("RUDDERSTACK_BASE_URL", "RUDDERSTACK_REGION"))
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
-            return Probe(check, False, f"{host} answered, but not with a list of tracking plans ({exc!r})")
-        return Probe(check, True, f"{host} lists {len(plans)} tracking plan(s)")
+            return Probe(
+                VENDOR_ID,
+                check,
+                "fail",
+                f"{host} answered, but not with a list of tracking plans ({exc!r})",
+                "check the base URL (RUDDERSTACK_BASE_URL): it must be RudderStack's API host.",
+            )
+        return Probe(VENDOR_ID, check, "pass", f"{host} lists {len(plans)} tracking plan(s)")
 
     def probe_event_list(self, plan_id: str) -> Probe:
         """Does a plan's event list answer in the documented shape (`data`, pages)?"""
-        check = f"RudderStack: the events of plan {plan_id} can be listed"
+        check = f"the events of plan {plan_id} can be listed"
         try:
             page = self.events_page(plan_id, 1)
         except (TaxonomyError, ConnectionError) as exc:
-            return Probe(check, False, str(exc))
+            return failed(VENDOR_ID, check, exc)
         except (ValueError, ValidationError) as exc:
-            return Probe(check, False, f"the answer is not an event page ({exc!r})")
-        return Probe(check, True, f"page 1 lists {len(page.data)} event(s)")
+            return Probe(VENDOR_ID, check, "fail", f"the answer is not an event page ({exc!r})")
+        return Probe(VENDOR_ID, check, "pass", f"page 1 lists {len(page.data)} event(s)")
+
+    def probe_plan(self, name: str) -> Probe:
+        """The tracking plan a plan file names: there already (its events listed), or to
+        be created by the first apply."""
+        check = f'tracking plan "{name}"'
+        try:
+            found = [p for p in self.list_plans(fresh=True) if p.name == name]
+        except (TaxonomyError, ConnectionError) as exc:
+            return failed(VENDOR_ID, check, exc)
+        if not found:
+            return Probe(VENDOR_ID, check, "pass", "not in the workspace yet: the first apply creates it")
+        if len(found) > 1:
+            return Probe(
+                VENDOR_ID,
+                check,
+                "fail",
+                f"{len(found)} tracking plans have this name: {', '.join(p.id for p in found)}",
+                "rename or delete all but one in RudderStack: the plan is found by name to adopt it.",
+            )
+        listed = self.probe_event_list(found[0].id)
+        detail = f"exists ({found[0].id}); {listed.detail}"
+        return Probe(VENDOR_ID, check, listed.outcome, detail, listed.hint)
+
+
+VENDOR_ID = "rudderstack"
+"""How `doctor` names this vendor (its `--vendor` choice)."""
+TOKEN_CHECK = "token and region"
+
+
+def probe(
+    connection: RudderStackConnection | Mapping[str, Any] | None = None, plan_name: str | None = None
+) -> list[Probe]:
+    """Read-only checks of a RudderStack setup: the token lists tracking plans on this
+    host (refused there, and accepted by the other region's host: say so), and the plan
+    a plan file names. Missing or contradictory settings raise `ConfigurationError`."""
+    settings = settings_for(connection)
+    token = client_for(connection).probe_token()
+    regions = Regions(BASE_URLS, "RUDDERSTACK_REGION", "rudderstackRegion", "a workspace")
+
+    def accepts(host: str) -> bool:
+        return (
+            client_for({"access_token": settings.access_token, "base_url": host}).probe_token().outcome
+            == "pass"
+        )
+
+    results = [regions.explain_refusal(token, settings.base_url, "this token", accepts)]
+    if plan_name is not None:
+        if token.outcome == "pass":
+            results.append(client_for(connection).probe_plan(plan_name))
+        else:
+            results.append(
+                skipped(VENDOR_ID, f'tracking plan "{plan_name}"', "needs a token that lists plans")
+            )
+    return results
 
 
 _clients: Registry[RudderStackClient] = Registry()

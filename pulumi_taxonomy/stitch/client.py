@@ -21,6 +21,7 @@ from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
     AmbiguousWrite,
     ApiError,
+    AuthError,
     ConfigurationError,
     TaxonomyError,
     VendorError,
@@ -28,6 +29,7 @@ from pulumi_taxonomy.core.errors import (
 )
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
+from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint
 from pulumi_taxonomy.stitch.models import StitchConnection
 
 BASE_URLS = {"us": "https://api.stitchdata.com", "eu": "https://api.eu-central-1.stitchdata.com"}
@@ -91,6 +93,11 @@ def error_for(call: str, response: httpx.Response) -> VendorError:
     return ApiError(call, response.status_code, message)
 
 
+ACCESS_TOKEN: credentials.Setting = ("access_token", "stitchAccessToken", "STITCH_ACCESS_TOKEN")
+CLIENT_ID: credentials.Setting = ("client_id", "stitchClientId", "STITCH_CLIENT_ID")
+CREDENTIAL_SETTINGS = (ACCESS_TOKEN, CLIENT_ID)
+
+
 @dataclass(frozen=True)
 class StitchSettings:
     access_token: str
@@ -102,8 +109,8 @@ class StitchSettings:
 
 
 def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> StitchSettings:
-    token = credentials.resolve(connection, "access_token", "stitchAccessToken", "STITCH_ACCESS_TOKEN")
-    client_id = credentials.resolve(connection, "client_id", "stitchClientId", "STITCH_CLIENT_ID")
+    token = credentials.resolve(connection, *ACCESS_TOKEN)
+    client_id = credentials.resolve(connection, *CLIENT_ID)
     if not token or not client_id:
         raise ConfigurationError(
             "Stitch credentials are missing: give the resource a `connection` with access_token and "
@@ -120,17 +127,11 @@ def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> Sti
     return StitchSettings(token, client, base_url.rstrip("/"))
 
 
-@dataclass(frozen=True)
-class ProbeResult:
-    """One read-only check (for `pulumi-taxonomy doctor`): what, whether it passed, and why."""
-
-    check: str
-    ok: bool
-    detail: str
-
-
-STATUS_CHECK = "Stitch status endpoint"
-CREDENTIALS = "Stitch credentials"
+VENDOR_ID = "stitch"
+"""How `doctor` names this vendor (its `--vendor` choice)."""
+STATUS_CHECK = "status endpoint"
+CREDENTIALS_CHECK = "token, client id and region"
+REACH = reach_hint("STITCH_BASE_URL", "STITCH_REGION")
 PROBE_TABLE = "pulumi_taxonomy_probe"
 """The table named by the probe's record; `/validate` stores nothing, so it is never made."""
 
@@ -189,27 +190,36 @@ class StitchClient:
         except AmbiguousWrite:
             self._send(PUSH, records)
 
-    def probe(self) -> list[ProbeResult]:
+    def probe(self) -> list[Probe]:
         """Read-only checks: the status endpoint answers, and the token and client id are
         accepted (a `/validate` of one harmless record, which stores nothing)."""
-        results: list[ProbeResult] = []
+        results: list[Probe] = []
         try:
             body = self._get_status().json()
             ok = isinstance(body, dict) and body.get("status") == "OK"
             detail = "the Import API is operating correctly" if ok else f"unexpected answer: {body!r}"
+            results.append(Probe(VENDOR_ID, STATUS_CHECK, "pass" if ok else "fail", detail))
+        except VendorError as exc:
+            trouble = "Stitch reports trouble (see http://status.stitchdata.com/). Do not push data now."
+            results.append(failed(VENDOR_ID, STATUS_CHECK, exc, trouble))
         except (TaxonomyError, ConnectionError, ValueError) as exc:
-            ok, detail = False, f"{exc} Do not push data now."
-        results.append(ProbeResult(STATUS_CHECK, ok, detail))
+            results.append(failed(VENDOR_ID, STATUS_CHECK, exc, REACH))
         host = self.http.client.base_url.host
         try:
-            self.validate([self.record(PROBE_TABLE, ["id"], 1, {"id": 1})])
+            self.validate_probe_record()
             accepted = f"{host} accepts the token for client id {self.client_id}"
-            results.append(ProbeResult(CREDENTIALS, True, accepted))
+            results.append(Probe(VENDOR_ID, CREDENTIALS_CHECK, "pass", accepted))
         except VendorError as exc:
-            results.append(ProbeResult(CREDENTIALS, False, f"{exc} {advice(exc.status, self.client_id)}"))
+            hint = advice(exc.status, self.client_id)
+            refused = isinstance(exc, AuthError)
+            results.append(Probe(VENDOR_ID, CREDENTIALS_CHECK, "fail", str(exc), hint, refused=refused))
         except (TaxonomyError, ConnectionError) as exc:
-            results.append(ProbeResult(CREDENTIALS, False, str(exc)))
+            results.append(failed(VENDOR_ID, CREDENTIALS_CHECK, exc, REACH))
         return results
+
+    def validate_probe_record(self) -> None:
+        """`/validate` one harmless record: raises unless the token and client id are accepted."""
+        self.validate([self.record(PROBE_TABLE, ["id"], 1, {"id": 1})])
 
     def _get_status(self) -> httpx.Response:
         # The status endpoint needs no authentication (reference line 190): the token stays home.
@@ -255,3 +265,19 @@ def client_for(connection: StitchConnection | Mapping[str, Any] | None) -> Stitc
             settings.client_id,
         ),
     )
+
+
+def probe(connection: StitchConnection | Mapping[str, Any] | None = None) -> list[Probe]:
+    """Read-only checks of a Stitch setup (`StitchClient.probe`); credentials refused on
+    one region's host and accepted by the other's say which region to set. Missing or
+    contradictory settings raise `ConfigurationError`."""
+    settings = settings_for(connection)
+    status, credentials = client_for(connection).probe()
+    regions = Regions(BASE_URLS, "STITCH_REGION", "stitchRegion", "an account")
+
+    def accepts(host: str) -> bool:
+        other = {"access_token": settings.access_token, "client_id": settings.client_id, "base_url": host}
+        client_for(other).validate_probe_record()
+        return True
+
+    return [status, regions.explain_refusal(credentials, settings.base_url, "this token", accepts)]

@@ -5,13 +5,10 @@ one line on stderr and exit 2, never a traceback and never exit 1 (which means
 from __future__ import annotations
 
 import fcntl
-import http.server
 import os
-import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pytest
 
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.engine.test_tracking_plan import env as sandbox_env
+from tests.servers import QuietHandler, interrupted_while_waiting, serving
 
 PLAN = """\
 version: 1
@@ -168,7 +166,7 @@ def test_export_with_force_overwrites(sandbox: SandboxProcess, tmp_path: Path) -
     assert "adopt=True" in (program / "__main__.py").read_text()
 
 
-class _LoginPage(http.server.BaseHTTPRequestHandler):
+class _LoginPage(QuietHandler):
     """What a corporate proxy answers: 200 and HTML, to any request."""
 
     def do_GET(self) -> None:
@@ -179,21 +177,11 @@ class _LoginPage(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def login_page() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LoginPage)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(_LoginPage) as url:
+        yield url
 
 
 def test_an_answer_that_is_not_the_vendors_is_one_line(plan: Path, login_page: str) -> None:
@@ -261,31 +249,10 @@ def test_a_closed_pipe_is_not_a_traceback() -> None:
 
 
 def test_interrupting_a_hung_drift_exits_130_not_1(plan: Path) -> None:
-    with socket.socket() as hung:  # accepts connections, never answers
-        hung.bind(("127.0.0.1", 0))
-        hung.listen()
-        hung.settimeout(60)
-        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi_taxonomy", "drift", str(plan)],
-            env={**os.environ, **amplitude_env(url)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            connection, _ = hung.accept()  # drift is now waiting for an answer
-            with connection:
-                connection.settimeout(60)
-                connection.recv(4096)  # its request has been sent
-                process.send_signal(signal.SIGINT)
-                _, stderr = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-    assert process.returncode == 130, stderr
+    code, stderr, _ = interrupted_while_waiting(
+        ["drift", str(plan)], lambda url: {**os.environ, **amplitude_env(url)}
+    )
+    assert code == 130, stderr
     assert "Traceback" not in stderr
 
 

@@ -200,8 +200,8 @@ def test_probe_is_read_only(client: StitchClient, recorder: Recorder) -> None:
     recorder.answer(200, {"status": "OK"})
     results = client.probe()
     assert [(r.check, r.ok) for r in results] == [
-        ("Stitch status endpoint", True),
-        ("Stitch credentials", True),
+        ("status endpoint", True),
+        ("token, client id and region", True),
     ]
     status, validate = recorder.sent
     assert status.raw_path == "/v2/import/status" and "authorization" not in status.headers
@@ -229,6 +229,6 @@ def test_probe_reports_refused_credentials(
     recorder.answer(503, {"status": "ERROR", "message": "down"})
     recorder.answer(status, {"status": "ERROR", "message": "Not Authenticated"})
     status_check, credentials = client.probe()
-    assert not status_check.ok and "Do not push data now" in status_check.detail
-    assert not credentials.ok and says in credentials.detail and "region" in credentials.detail
-    assert TOKEN not in credentials.detail
+    assert not status_check.ok and "Do not push data now" in status_check.hint
+    assert not credentials.ok and says in credentials.detail and "region" in credentials.hint
+    assert credentials.refused and TOKEN not in credentials.detail + credentials.hint

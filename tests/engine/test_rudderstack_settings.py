@@ -74,8 +74,8 @@ def test_read_only_probes_for_doctor(
     assert not missing.ok and "not found" in missing.detail
 
     wrong = client_for({"access_token": "not-the-token", "base_url": sandbox.url}).probe_token()
-    assert not wrong.ok and "refused the token (401)" in wrong.detail and "region" in wrong.detail
-    assert "not-the-token" not in wrong.detail
+    assert not wrong.ok and "refused the token (401)" in wrong.detail and "region" in wrong.hint
+    assert wrong.refused and "not-the-token" not in wrong.detail + wrong.hint
 
     nowhere = client_for({"access_token": TOKEN, "base_url": "http://127.0.0.1:9"}).probe_token()
     assert not nowhere.ok and "could not reach" in nowhere.detail

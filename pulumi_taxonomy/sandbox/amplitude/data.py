@@ -72,6 +72,9 @@ class AmplitudeData:
         self.auto_save = auto_save
         self.introspection = True
         """Whether the GraphQL schema answers introspection (vendors may turn it off)."""
+        self.hidden: frozenset[str] = frozenset()
+        """Fields (`Branch.currentVersionId`) and arguments (`Org.workspaces(name)`) left out
+        of the GraphQL schema, as a vendor that changed its schema would."""
         self.failures: Counter[str] = Counter()
         self.drops: Counter[str] = Counter()
         self.failing_files: set[str] = set()
@@ -81,6 +84,7 @@ class AmplitudeData:
     def clear(self, conn: sqlite3.Connection) -> None:
         self.workspace_name = self.configured_name
         self.introspection = True
+        self.hidden = frozenset()
         conn.execute("DELETE FROM ad_pull_request")
         conn.execute("DELETE FROM ad_branch")
         staging = None if self.auto_save else _new()
@@ -286,6 +290,7 @@ class AmplitudeData:
             "workspace": {"id": WORKSPACE_ID, "name": self.workspace_name},
             "auto_save": self.auto_save,
             "introspection": self.introspection,
+            "hidden": sorted(self.hidden),
             "branches": [self._branch_json(r) for r in rows],
             "pull_requests": self.pull_requests(),
             "import_changes": self.import_changes(),

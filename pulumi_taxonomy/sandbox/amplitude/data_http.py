@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from graphql import (
+    REMOVE,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -25,11 +26,19 @@ from graphql import (
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     SelectionSetNode,
-    build_schema,
+    Visitor,
+    build_ast_schema,
     execute_sync,
     parse,
     specified_rules,
     validate,
+    visit,
+)
+from graphql.language import (
+    FieldDefinitionNode,
+    InputObjectTypeDefinitionNode,
+    InputValueDefinitionNode,
+    ObjectTypeDefinitionNode,
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import Headers, UploadFile
@@ -73,18 +82,58 @@ MAX_FIELDS = 1_000
 MAX_UPLOAD_BYTES = 50_000_000
 
 
-def schema(auto_save: bool) -> GraphQLSchema:
-    """The vendor's schema; the auto-save variant has no staging versions and no publish."""
-    return build_schema(
-        SDL
-        % {
-            "staging_field": "" if auto_save else "stagingVersionId: ID",
-            "publish_input": ""
-            if auto_save
-            else "input PublishVersionInput { branchId: ID! versionId: ID! description: String! }",
-            "publish_field": "" if auto_save else "publishVersion(input: PublishVersionInput!): Branch!",
-        }
-    )
+def schema(auto_save: bool, hidden: frozenset[str] = frozenset()) -> GraphQLSchema:
+    """The vendor's schema; the auto-save variant has no staging versions and no publish.
+    `hidden` leaves fields (`Type.field`) and arguments (`Type.field(argument)`, or an
+    input object's `Input.field`) out, as a vendor that changed its schema would; a name
+    the schema does not have is a `ValueError`."""
+    sdl = SDL % {
+        "staging_field": "" if auto_save else "stagingVersionId: ID",
+        "publish_input": ""
+        if auto_save
+        else "input PublishVersionInput { branchId: ID! versionId: ID! description: String! }",
+        "publish_field": "" if auto_save else "publishVersion(input: PublishVersionInput!): Branch!",
+    }
+    hiding = _Hide(hidden)
+    document = visit(parse(sdl), hiding)
+    unknown = sorted(hidden - hiding.found)
+    if unknown:
+        raise ValueError(
+            f"the schema has no {unknown[0]} to hide (spell it Type.field or Type.field(argument))"
+        )
+    return build_ast_schema(document)
+
+
+class _Hide(Visitor):
+    """Removes the named fields and arguments from a schema's SDL document."""
+
+    def __init__(self, hidden: frozenset[str]) -> None:
+        super().__init__()
+        self.hidden = hidden
+        self.found: set[str] = set()
+        self.type = ""
+        self.field: str | None = None
+
+    def _drop(self, name: str) -> Any:
+        if name in self.hidden:
+            self.found.add(name)
+            return REMOVE
+        return None
+
+    def enter_object_type_definition(self, node: ObjectTypeDefinitionNode, *_: Any) -> None:
+        self.type, self.field = node.name.value, None
+
+    def enter_input_object_type_definition(self, node: InputObjectTypeDefinitionNode, *_: Any) -> None:
+        self.type, self.field = node.name.value, None
+
+    def enter_field_definition(self, node: FieldDefinitionNode, *_: Any) -> Any:
+        self.field = node.name.value
+        return self._drop(f"{self.type}.{self.field}")
+
+    def enter_input_value_definition(self, node: InputValueDefinitionNode, *_: Any) -> Any:
+        if self.field is None:  # a field of an input object
+            return self._drop(f"{self.type}.{node.name.value}")
+        return self._drop(f"{self.type}.{self.field}({node.name.value})")
 
 
 def error_response(status: int, message: str) -> JSONResponse:
@@ -130,6 +179,21 @@ class _Root:
 
     def mergePullRequest(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         return self.data.merge_pull_request(input["id"], input["originVersionId"], input["targetVersionId"])
+
+
+class _Schemas:
+    """The schema as the project's settings make it now (fields may be hidden), each
+    variant built once."""
+
+    def __init__(self, data: AmplitudeData) -> None:
+        self.data = data
+        self._built: dict[frozenset[str], GraphQLSchema] = {}
+
+    def current(self) -> GraphQLSchema:
+        hidden = self.data.hidden
+        if hidden not in self._built:
+            self._built[hidden] = schema(self.data.auto_save, hidden)
+        return self._built[hidden]
 
 
 class RequestTooBig(Exception):
@@ -246,6 +310,9 @@ class DataSettings(BaseModel):
     pull_request, merge): it takes effect, then the connection closes."""
     failing_files: list[Literal["events", "user_properties"]] | None = None
     """Uploads of these kinds of file answer 500 (until changed or reset)."""
+    hide: list[str] | None = None
+    """Leave these fields (`Branch.currentVersionId`) and arguments (`Org.workspaces(name)`)
+    out of the GraphQL schema, as a vendor that changed its schema would ([] restores it)."""
 
 
 STEP_OF_MUTATION = {
@@ -276,7 +343,7 @@ def _mutation_step(document: DocumentNode, operation: str | None) -> str | None:
 
 
 def routes(data: AmplitudeData) -> list[Route]:
-    compiled = schema(data.auto_save)
+    schemas = _Schemas(data)
     root = _Root(data)
 
     async def graphql(request: Request) -> Response:
@@ -291,11 +358,12 @@ def routes(data: AmplitudeData) -> list[Route]:
             return parsed
         document, variables, operation = parsed
         rules = [*specified_rules, *([] if data.introspection else [NoSchemaIntrospectionCustomRule])]
-        invalid = validate(compiled, document, rules)
+        current = schemas.current()
+        invalid = validate(current, document, rules)
         if invalid:  # the document does not fit the schema: a client error [I]
             return JSONResponse({"errors": [_error(e) for e in invalid]}, status_code=400)
         result = execute_sync(
-            compiled, document, root_value=root, variable_values=variables, operation_name=operation
+            current, document, root_value=root, variable_values=variables, operation_name=operation
         )
         if not result.errors:
             step = _mutation_step(document, operation)
@@ -362,6 +430,10 @@ def _change(data: AmplitudeData, settings: DataSettings) -> None:
         data.introspection = settings.introspection
     if settings.failing_files is not None:
         data.failing_files = set(settings.failing_files)
+    if settings.hide is not None:
+        hidden = frozenset(settings.hide)
+        schema(data.auto_save, hidden)  # refuses a name the schema does not have
+        data.hidden = hidden
 
 
 def _error(error: GraphQLError) -> dict[str, Any]:
