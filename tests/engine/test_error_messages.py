@@ -4,6 +4,8 @@ server's traceback text, and its first line must be the whole message for people
 
 from __future__ import annotations
 
+import http.server
+import json
 import re
 import socket
 from collections.abc import Mapping
@@ -17,6 +19,7 @@ from pulumi_taxonomy.core.provider import Outputs, ResourceInputs, TaxonomyProvi
 from pulumi_taxonomy.rudderstack.resources import SourceConnectionProvider, TrackingPlanProvider
 from pulumi_taxonomy.testing import Engine, ProviderFailed, SandboxProcess
 from tests.engine.conftest import amplitude_env, rudderstack_env
+from tests.servers import serving
 
 FAST = {"PULUMI_TAXONOMY_RETRIES": "2", "PULUMI_TAXONOMY_RETRY_WAIT": "0.01"}
 
@@ -101,3 +104,33 @@ def test_an_unexpected_error_says_it_is_a_bug() -> None:
     assert line.startswith('pulumi-taxonomy: Example widget "Gear": create failed unexpectedly (KeyError')
     assert "bug in pulumi-taxonomy" in line
     assert "KeyError: 'missing'" in failure.value.text  # the traceback follows, for the report
+
+
+class _HugeRefusal(http.server.BaseHTTPRequestHandler):
+    """A vendor that refuses with an enormous message (a validator listing every row)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = json.dumps({"success": False, "errors": [{"message": "bad row; " * 20_000}]}).encode()
+        self.send_response(400)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_huge_vendor_answer_still_reaches_the_user_as_the_error() -> None:
+    # The engine receives a failure as the provider's traceback text in gRPC metadata,
+    # refused past 8 KB ("metadata size exceeds soft limit"): the user would see that
+    # instead of the error, had the text not been kept short.
+    with serving(_HugeRefusal) as url:
+        env = {**amplitude_env(url), **FAST}
+        with Engine(env=env) as engine, pytest.raises(ProviderFailed) as failure:
+            engine.up("e", EventTypeProvider(), {"name": "Sign Up"})
+    line = first_line(failure)
+    assert "answered 400" in line and "bad row; bad row;" in line and "more characters" in line
+    assert len(failure.value.text) < 6000, len(failure.value.text)
+    assert "httpx" not in failure.value.text  # the library's frames say nothing to a person
