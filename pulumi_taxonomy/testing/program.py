@@ -85,7 +85,11 @@ class _ForwardingMocks(mocks.Mocks):
                 raise DuplicateUrn(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.seen.add(urn)
         if (args.typ, args.name) in self.reads:
-            # The engine's read step runs in previews too (unless the id is unknown).
+            # The engine's read step runs in previews too, unless the id is not known yet:
+            # then it reads nothing, and every output is unknown.
+            if not args.resource_id or args.resource_id == rpc.UNKNOWN:
+                self.run.operations[args.name] = "read"
+                return None, {}
             read = self.engine.get(args.name, provider, str(args.resource_id), inputs, type_name=args.typ)
             self.run.operations[args.name] = "read"
             return read.id, _public(read.outputs)

@@ -347,3 +347,17 @@ def test_a_get_reads_in_previews_refreshes_as_managed_ones_do_and_is_discarded_w
     assert run_program(lambda: None, stack).operations == {"event-2": "discard"}
     assert changes(sandbox) == before and not stack.resources
     assert amplitude_data(amp.get("/event/Event 2"))["description"] == "edited in Amplitude"
+
+
+def test_a_preview_reads_nothing_for_an_id_not_known_yet(stack: Engine, sandbox: SandboxProcess) -> None:
+    before = sandbox.stats()["total_requests"]
+
+    def program() -> None:
+        plan = TrackingPlan("new-plan", name="Checkout Plan")
+        SourceConnection.get(
+            "its-source", plan.id.apply(lambda plan_id: f"{plan_id}/{DOCUMENTED_SOURCES[1]}")
+        )
+
+    run = run_program(program, stack, preview=True)
+    assert (run.operations["new-plan"], run.operations["its-source"]) == ("create", "read")
+    assert sandbox.stats()["total_requests"] == before
