@@ -958,15 +958,8 @@ class EventCategory(Resource, module="amplitude", name="EventCategory"):
         *,
         connection: ConnectionInput = None,
     ) -> EventCategory:
-        """Read an existing category into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The category's name, or its numeric Amplitude id as an `int`
-                (`EventCategory.get("c", 412941)`). A name made of digits is still a name.
-            opts: Resource options.
-            connection: Where and as whom to call Amplitude (else stack config and environment).
-        """
+        """An existing category, read into the program without being managed (docs/get.md):
+        `id` is its name, or its numeric id as an `int` (a name made of digits is a name)."""
         if isinstance(id, bool):
             raise ValueError(
                 f"EventCategory.get({id!r}): a bool names no category. "
@@ -1023,14 +1016,8 @@ class EventType(Resource, module="amplitude", name="EventType"):
         *,
         connection: ConnectionInput = None,
     ) -> EventType:
-        """Read an existing event type into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The event's name, exactly as Amplitude spells it (case matters).
-            opts: Resource options.
-            connection: Where and as whom to call Amplitude (else stack config and environment).
-        """
+        """An existing event type, read into the program without being managed (docs/get.md):
+        `id` is its name, exactly as Amplitude spells it (case matters)."""
         return get_resource(EventType, EventTypeProvider(), resource_name, id, opts, connection)
 
 
@@ -1083,15 +1070,9 @@ class EventProperty(Resource, module="amplitude", name="EventProperty"):
         event_type: pulumi.Input[str] | None = None,
         connection: ConnectionInput = None,
     ) -> EventProperty:
-        """Read an existing event property into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The property's name, exactly as Amplitude spells it.
-            event_type: The event the property is on; none for the shared definition.
-            opts: Resource options.
-            connection: Where and as whom to call Amplitude (else stack config and environment).
-        """
+        """An existing event property, read into the program without being managed
+        (docs/get.md): `id` is its name; `event_type` the event it is on (none: the shared
+        definition)."""
         return get_resource(
             EventProperty, EventPropertyProvider(), resource_name, id, opts, connection, event_type=event_type
         )
@@ -1140,14 +1121,8 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
         *,
         connection: ConnectionInput = None,
     ) -> UserProperty:
-        """Read an existing custom user property into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The property's name, with or without `gp:`.
-            opts: Resource options.
-            connection: Where and as whom to call Amplitude (else stack config and environment).
-        """
+        """An existing custom user property, read into the program without being managed
+        (docs/get.md): `id` is its name, with or without `gp:`."""
         return get_resource(UserProperty, UserPropertyProvider(), resource_name, id, opts, connection)
 
 
@@ -1200,15 +1175,9 @@ class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
         group_type: pulumi.Input[str] | None = None,
         connection: ConnectionInput = None,
     ) -> GroupProperty:
-        """Read an existing custom group property into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The property's name, with or without `grp:`.
-            group_type: The group type the property is on; none for the shared definition.
-            opts: Resource options.
-            connection: Where and as whom to call Amplitude (else stack config and environment).
-        """
+        """An existing custom group property, read into the program without being managed
+        (docs/get.md): `id` is its name, with or without `grp:`; `group_type` the group type
+        it is on (none: the shared definition)."""
         return get_resource(
             GroupProperty, GroupPropertyProvider(), resource_name, id, opts, connection, group_type=group_type
         )

@@ -588,19 +588,10 @@ class TaxonomyImport(Resource, module="amplitude", name="TaxonomyImport"):
         *,
         connection: pulumi.Input[AmplitudeConnection] | pulumi.Input[Mapping[str, Any]] | None = None,
     ) -> TaxonomyImport:
-        """Read what a workspace's `main` holds into the program, without managing it:
-        `plan` is every event the REST Taxonomy API lists (live and planned; not hidden,
-        not deleted) with its properties, and every custom user property. It costs one
-        request per event, plus a few.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The Amplitude Data workspace's (project's) name.
-            opts: Resource options.
-            connection: Where and as whom to call Amplitude: the Data API token for the
-                workspace, and the REST keys of the same project (else stack config and
-                environment).
-        """
+        """What a workspace's `main` holds, read into the program without being managed
+        (docs/get.md): `id` is the Data workspace's name. `plan` gets every event the REST
+        Taxonomy API lists (live and planned; not hidden, not deleted) with its properties,
+        and every custom user property: one request per event, plus four."""
         return get_resource(TaxonomyImport, TaxonomyImportProvider(), resource_name, id, opts, connection)
 
 

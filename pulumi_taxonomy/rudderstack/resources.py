@@ -562,14 +562,8 @@ class TrackingPlan(Resource, module="rudderstack", name="TrackingPlan"):
         *,
         connection: ConnectionInput = None,
     ) -> TrackingPlan:
-        """Read an existing tracking plan into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The plan's id, `tp_` and 27 letters or digits.
-            opts: Resource options.
-            connection: Where and as whom to call RudderStack (else stack config and environment).
-        """
+        """An existing tracking plan, read into the program without being managed
+        (docs/get.md): `id` is the plan's id (`tp_...`)."""
         return get_resource(TrackingPlan, TrackingPlanProvider(), resource_name, id, opts, connection)
 
 
@@ -624,14 +618,8 @@ class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"
         *,
         connection: ConnectionInput = None,
     ) -> TrackingPlanEvent:
-        """Read an existing event of a tracking plan into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The plan's id and the event's id joined by `/`: `tp_.../ev_...`.
-            opts: Resource options.
-            connection: Where and as whom to call RudderStack (else stack config and environment).
-        """
+        """An existing event of a plan, read into the program without being managed
+        (docs/get.md): `id` is `<plan id>/<event id>` (`tp_.../ev_...`)."""
         return get_resource(
             TrackingPlanEvent, TrackingPlanEventProvider(), resource_name, id, opts, connection
         )
@@ -672,13 +660,6 @@ class SourceConnection(Resource, module="rudderstack", name="SourceConnection"):
         *,
         connection: ConnectionInput = None,
     ) -> SourceConnection:
-        """Read an existing connection of a source to a tracking plan into the program, without managing it.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The plan's id and the source's id joined by `/`: `tp_.../<source id>`, as the
-                connection's own id is.
-            opts: Resource options.
-            connection: Where and as whom to call RudderStack (else stack config and environment).
-        """
+        """An existing connection of a source to a plan, read into the program without being
+        managed (docs/get.md): `id` is `<plan id>/<source id>`, the connection's own id."""
         return get_resource(SourceConnection, SourceConnectionProvider(), resource_name, id, opts, connection)

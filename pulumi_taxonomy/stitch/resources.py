@@ -402,14 +402,7 @@ class WarehouseTable(Resource, module="stitch", name="WarehouseTable"):
         *,
         connection: pulumi.Input[StitchConnection] | pulumi.Input[Mapping[str, Any]] | None = None,
     ) -> WarehouseTable:
-        """A table by its name, without managing it. Stitch cannot read rows back, nor say
-        whether a table exists: this gives `table_name` and `import_api_ok` (what the
-        status endpoint says) only, and fails only on a name no push could use.
-
-        Args:
-            resource_name: The name of the resource in this program.
-            id: The table's name, as rows are pushed to it.
-            opts: Resource options.
-            connection: Where and as whom to call Stitch (else stack config and environment).
-        """
+        """A table by its name (`id`), without being managed (docs/get.md). Stitch cannot read
+        rows back, nor say whether a table exists: this gives `table_name` and
+        `import_api_ok` (what the status endpoint says) only."""
         return get_resource(WarehouseTable, WarehouseTableProvider(), resource_name, id, opts, connection)
