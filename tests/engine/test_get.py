@@ -361,3 +361,17 @@ def test_a_preview_reads_nothing_for_an_id_not_known_yet(stack: Engine, sandbox:
     run = run_program(program, stack, preview=True)
     assert (run.operations["new-plan"], run.operations["its-source"]) == ("create", "read")
     assert sandbox.stats()["total_requests"] == before
+
+
+def test_names_that_need_escaping_reach_exactly_their_object(
+    stack: Engine, sandbox: SandboxProcess, amp: httpx.Client
+) -> None:
+    name = "Paid 100% #1? ✓ ünïcode"
+    assert amp.post("/event", data={"event_type": name, "description": "odd"}).json()["success"] is True
+    before = changes(sandbox)
+    outs = read(stack, lambda: EventType.get("odd", name))["odd"]
+    assert (outs["name"], outs["description"]) == (name, "odd")
+    # The same name with its escapes spelt out is another name, and Amplitude has none such.
+    text = refused(stack, lambda: EventType.get("spelt", "Paid 100%25 %231%3F ✓ ünïcode"))
+    assert "no such object" in text.splitlines()[0]
+    assert changes(sandbox) == before
