@@ -369,17 +369,20 @@ class Engine:
         id_: str,
         props: Mapping[str, Any],
         type_name: str | None = None,
+        preview: bool = False,
     ) -> StackResource:
-        """`Resource.get` (in `pulumi up` and `pulumi preview` alike): the engine's read
-        step sends a Read whose inputs and state are both the program's props, with no
-        Check and no Diff; it fails when the provider answers no object. The object is
-        in the stack as external: dropped, never deleted, when the program stops reading it."""
+        """`Resource.get` (in `pulumi up`, and in `pulumi preview` with `preview=True`): the
+        engine's read step sends a Read whose inputs and state are both the program's props,
+        with no Check and no Diff; it fails when the provider answers no object. `up` keeps
+        the object in the stack as external: dropped, never deleted, when the program stops
+        reading it; a preview keeps nothing."""
         urn = self.urn(type_name or self.type_name(_as_provider(provider)), name)
         props = self._news(provider, props)
         read_id, outs = self.server.read(id_, urn, props, inputs=props)
         if not read_id:
             raise ObjectMissing(id_)
-        return self._store(StackResource(urn, read_id, props, outs, external=True))
+        read = StackResource(urn, read_id, props, outs, external=True)
+        return read if preview else self._store(read)
 
     def refresh(self, urn: str) -> StackResource | None:
         """`pulumi refresh` for one resource: None when it is gone (and dropped)."""

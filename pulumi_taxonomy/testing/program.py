@@ -90,7 +90,9 @@ class _ForwardingMocks(mocks.Mocks):
             if not args.resource_id or args.resource_id == rpc.UNKNOWN:
                 self.run.operations[args.name] = "read"
                 return None, {}
-            read = self.engine.get(args.name, provider, str(args.resource_id), inputs, type_name=args.typ)
+            read = self.engine.get(
+                args.name, provider, str(args.resource_id), inputs, type_name=args.typ, preview=self.preview
+            )
             self.run.operations[args.name] = "read"
             return read.id, _public(read.outputs)
         if self.preview:

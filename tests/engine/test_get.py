@@ -335,7 +335,12 @@ def test_a_get_reads_in_previews_refreshes_as_managed_ones_do_and_is_discarded_w
         EventType.get("event-2", "Event 2")
 
     run_program(lambda: None, stack)  # what earlier tests read, discarded
+    stack.new_command()
+    before = sandbox.stats()["by_route"].get("GET /api/2/taxonomy/event", 0)
     assert run_program(program, stack, preview=True).operations == {"event-2": "read"}
+    assert sandbox.stats()["by_route"]["GET /api/2/taxonomy/event"] > before, "a preview reads it"
+    assert not stack.resources, "and keeps nothing"
+    assert run_program(program, stack).operations == {"event-2": "read"}
     got = next(r for r in stack.resources.values() if r.urn.endswith("::event-2"))
     assert (got.id, got.outputs.get("description")) == ("Event 2", None)
     assert amp.put("/event/Event 2", data={"description": "edited in Amplitude"}).json()["success"] is True
