@@ -18,6 +18,9 @@ Choices worth knowing:
   that another resource of this run has taken over (a replacement) leaves it alone.
 - Clearing a field sends it empty (undocumented), and is read back: if Amplitude kept
   the value, the update fails saying so.
+- `X.get(name, id)` reads an object by Amplitude's own key, its name (a category also
+  by its numeric id; a property's event or group type as a keyword argument), since our
+  ids are synthetic. Amplitude's answers carry no ids or timestamps except a category's id.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import pulumi
 from pulumi.dynamic import Resource
+from pydantic import TypeAdapter
 
 from pulumi_taxonomy.amplitude.client import (
     AmplitudeClient,
@@ -61,7 +65,7 @@ from pulumi_taxonomy.amplitude.models import (
 )
 from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle
-from pulumi_taxonomy.core.resource import resource_options, resource_props
+from pulumi_taxonomy.core.resource import get_resource, resource_options, resource_props
 
 InputsT = TypeVar("InputsT", bound=AmplitudeInputs)
 Key = tuple[str, ...]
@@ -164,6 +168,18 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
     def key(self, values: Mapping[str, Any]) -> Key:
         """Which vendor object these values name (kind, name, scope)."""
         return (self.id_prefix, self.remote_name(values))
+
+    get_scope: ClassVar[str | None] = None
+    """The keyword argument of `get` that names where a property is (its event or group
+    type); absent means the shared definition."""
+
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        # Amplitude keys objects by name: the id is the name, checked as an input would be.
+        values: Outputs = {"name": id_}
+        if self.get_scope is not None:
+            values[self.get_scope] = props.get(self.get_scope)
+        self.inputs_model.model_validate(values)
+        return values
 
     def remote_name(self, values: Mapping[str, Any]) -> str:
         return str(values["name"])
@@ -419,6 +435,24 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
     id_prefix = "cat"
     restorable = False
     computed = frozenset({"category_id"})
+    get_id = "the category's name as Amplitude spells it, or its numeric id given as an int"
+
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        if props.get("category_id") is None:
+            return super().identify(id_, props)
+        # `get` with an int: the engine carries the number as a float.
+        category_id = TypeAdapter(int).validate_python(props["category_id"])
+        if str(category_id) != id_:
+            raise ValueError(f"the id {id_!r} and category_id {category_id} differ")
+        return {"category_id": category_id}
+
+    def lookup(self, id_: str, values: Outputs) -> Outputs | None:
+        if "category_id" in values:
+            return self.read_remote(id_, values)
+        category = self.client(values).find_category(str(values["name"]))
+        return (
+            None if category is None else {**_kept(values), "name": category.name, "category_id": category.id}
+        )
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{values.get("name")}"'
@@ -458,7 +492,9 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
         return str(found["category_id"]), {**self.outputs(inputs), "category_id": found["category_id"]}
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
-        category = next((c for c in self.client(state).list_categories() if c.id == int(id_)), None)
+        # By the id in state: a category read with `get` has the name it was got by as its id.
+        category_id = int(state.get("category_id") or id_)
+        category = next((c for c in self.client(state).list_categories() if c.id == category_id), None)
         if category is None:
             return None
         return {**_kept(state), "name": category.name, "category_id": category.id}
@@ -510,6 +546,7 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
     inputs_model = EventTypeInputs
     id_prefix = "evt"
     clearable = ("category", "description", "display_name")
+    get_id = "the event's name exactly as Amplitude spells it (case matters)"
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{values.get("name")}"'
@@ -583,6 +620,11 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
     inputs_model = EventPropertyInputs
     id_prefix = "evp"
     clearable = PROPERTY_CLEARABLE
+    get_scope = "event_type"
+    get_id = (
+        "the property's name exactly as Amplitude spells it, with event_type=<the event's name> "
+        "for the property as it is on that event (none: the shared definition)"
+    )
 
     def describe(self, values: Mapping[str, Any]) -> str:
         where = f' on event "{values["event_type"]}"' if values.get("event_type") else " (shared)"
@@ -713,6 +755,7 @@ class UserPropertyProvider(AmplitudeProvider[UserPropertyInputs]):
     computed = frozenset({"remote_name"})
     clearable = PROPERTY_CLEARABLE
     verify_created = True
+    get_id = "a custom user property's name, with or without `gp:`"
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{user_property_name(str(values.get("name")))}"'
@@ -782,6 +825,11 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
     computed = frozenset({"remote_name"})
     clearable = PROPERTY_CLEARABLE
     verify_created = True
+    get_scope = "group_type"
+    get_id = (
+        "a custom group property's name, with or without `grp:`, with group_type=<the group type> "
+        "for the property as it is on that group type (none: the shared definition)"
+    )
 
     def describe(self, values: Mapping[str, Any]) -> str:
         where = f' on group type "{values["group_type"]}"' if values.get("group_type") else " (shared)"
@@ -902,6 +950,33 @@ class EventCategory(Resource, module="amplitude", name="EventCategory"):
         props = resource_props(connection, adopt, name=name, category_id=None)
         super().__init__(EventCategoryProvider(), resource_name, props, resource_options(opts))
 
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str] | int,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: ConnectionInput = None,
+    ) -> EventCategory:
+        """An existing category, read into the program without being managed (docs/get.md):
+        `id` is its name, or its numeric id as an `int` (a name made of digits is a name)."""
+        if isinstance(id, bool):
+            raise ValueError(
+                f"EventCategory.get({id!r}): a bool names no category. "
+                f"It takes {EventCategoryProvider.get_id}."
+            )
+        if isinstance(id, int):
+            return get_resource(
+                EventCategory,
+                EventCategoryProvider(),
+                resource_name,
+                str(id),
+                opts,
+                connection,
+                category_id=id,
+            )
+        return get_resource(EventCategory, EventCategoryProvider(), resource_name, id, opts, connection)
+
 
 class EventType(Resource, module="amplitude", name="EventType"):
     """A planned Amplitude event type. Renaming it is an in-place update."""
@@ -932,6 +1007,18 @@ class EventType(Resource, module="amplitude", name="EventType"):
             display_name=display_name,
         )
         super().__init__(EventTypeProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: ConnectionInput = None,
+    ) -> EventType:
+        """An existing event type, read into the program without being managed (docs/get.md):
+        `id` is its name, exactly as Amplitude spells it (case matters)."""
+        return get_resource(EventType, EventTypeProvider(), resource_name, id, opts, connection)
 
 
 class EventProperty(Resource, module="amplitude", name="EventProperty"):
@@ -974,6 +1061,22 @@ class EventProperty(Resource, module="amplitude", name="EventProperty"):
         )
         super().__init__(EventPropertyProvider(), resource_name, props, resource_options(opts))
 
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        event_type: pulumi.Input[str] | None = None,
+        connection: ConnectionInput = None,
+    ) -> EventProperty:
+        """An existing event property, read into the program without being managed
+        (docs/get.md): `id` is its name; `event_type` the event it is on (none: the shared
+        definition)."""
+        return get_resource(
+            EventProperty, EventPropertyProvider(), resource_name, id, opts, connection, event_type=event_type
+        )
+
 
 class UserProperty(Resource, module="amplitude", name="UserProperty"):
     """A custom user property; write its name with or without `gp:`."""
@@ -1009,6 +1112,18 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
             remote_name=None,
         )
         super().__init__(UserPropertyProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: ConnectionInput = None,
+    ) -> UserProperty:
+        """An existing custom user property, read into the program without being managed
+        (docs/get.md): `id` is its name, with or without `gp:`."""
+        return get_resource(UserProperty, UserPropertyProvider(), resource_name, id, opts, connection)
 
 
 class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
@@ -1050,3 +1165,19 @@ class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
             remote_name=None,
         )
         super().__init__(GroupPropertyProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        group_type: pulumi.Input[str] | None = None,
+        connection: ConnectionInput = None,
+    ) -> GroupProperty:
+        """An existing custom group property, read into the program without being managed
+        (docs/get.md): `id` is its name, with or without `grp:`; `group_type` the group type
+        it is on (none: the shared definition)."""
+        return get_resource(
+            GroupProperty, GroupPropertyProvider(), resource_name, id, opts, connection, group_type=group_type
+        )

@@ -24,7 +24,10 @@ would have created first and deleted after, and that delete would remove everyth
 the new resource had just imported whenever both names reach the same project.
 
 If a step fails, what was not merged stays out of `main`, the error names the step,
-and the next `pulumi up` uploads again. The provider class's module path is a public
+and the next `pulumi up` uploads again.
+
+`TaxonomyImport.get(name, workspace)` reads what `main` holds (as the REST Taxonomy API
+lists it) into a plan, without managing it. The provider class's module path is a public
 contract (pickled by reference).
 """
 
@@ -58,7 +61,7 @@ from pulumi_taxonomy.amplitude.importcsv import (
     removal_row,
     user_property_row,
 )
-from pulumi_taxonomy.amplitude.importer import DataClient, data_client_for, data_settings
+from pulumi_taxonomy.amplitude.importer import DataClient, Workspace, data_client_for, data_settings
 from pulumi_taxonomy.amplitude.models import (
     USER_PREFIX,
     AmplitudeConnection,
@@ -67,7 +70,7 @@ from pulumi_taxonomy.amplitude.models import (
 from pulumi_taxonomy.core.errors import AmbiguousWrite, ApiError, NotFound, ResourceError, VendorError
 from pulumi_taxonomy.core.http import Registry
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, settle, without_nulls
-from pulumi_taxonomy.core.resource import resource_options, resource_props
+from pulumi_taxonomy.core.resource import get_resource, resource_options, resource_props
 
 
 class Dropped(NamedTuple):
@@ -180,7 +183,10 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
     kind = "Amplitude taxonomy import"
     inputs_model = TaxonomyImportInputs
     ignore_in_diff = frozenset({"adopt", "csv_path"})
-    computed = frozenset({"pull_request_id", "rows_uploaded", "workspace_id", "pending_removals"})
+    computed = frozenset(
+        {"pull_request_id", "rows_uploaded", "workspace_id", "main_branch_id", "pending_removals"}
+    )
+    get_id = "the Amplitude Data workspace's (project's) name"
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} into workspace "{values.get("workspace")}"'
@@ -201,18 +207,18 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
 
     def run_import(
         self, values: Mapping[str, Any], files: ImportFiles, merge: bool
-    ) -> tuple[str | None, str]:
+    ) -> tuple[str | None, Workspace | None]:
         """Each file with rows through the whole flow, in turn; returns the open pull
-        request's id (when not merging) and the workspace's id."""
+        request's id (when not merging) and the workspace as its lookup answered."""
         client = data_client_for(values.get("connection"))
         name = str(values["workspace"])
         step = _Step()
         lock = _import_locks.get((data_settings(values.get("connection")).base_url, name), threading.Lock)
-        pr_id, workspace_id = None, ""
+        pr_id, workspace = None, None
         try:
             with lock:
                 for kind, text in files.texts():
-                    pr_id, workspace_id = self._cycle(
+                    pr_id, workspace = self._cycle(
                         client, name, kind, text, len(files.rows(kind)), merge, step
                     )
                     if merge:
@@ -231,11 +237,11 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
                 exc,
                 f"{done or 'nothing was merged into main'}. {then}",
             ) from exc
-        return pr_id, workspace_id
+        return pr_id, workspace
 
     def _cycle(
         self, client: DataClient, name: str, kind: FileKind, text: str, rows: int, merge: bool, step: _Step
-    ) -> tuple[str | None, str]:
+    ) -> tuple[str | None, Workspace]:
         """One file: look up, upload, publish, pull request, merge. A lost answer to the
         publish or to the pull request starts the file over with a new upload (once)."""
         try:
@@ -249,7 +255,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
 
     def _pass(
         self, client: DataClient, name: str, kind: FileKind, text: str, rows: int, merge: bool, step: _Step
-    ) -> tuple[str | None, str]:
+    ) -> tuple[str | None, Workspace]:
         label = FILE_LABEL[kind]
         step.now = "look up the workspace and its main branch"
         workspace = client.workspace(name)
@@ -267,7 +273,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
         except AmbiguousWrite as exc:
             raise _Lost(exc) from exc
         if not merge:
-            return pr_id, workspace.id
+            return pr_id, workspace
         step.now = f"merge the pull request of the {label}"
         target = main.currentVersionId
         if not origin_version or not target:
@@ -277,7 +283,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
             # main gets a new current version when something is merged into it
             lambda: client.workspace(name).main.currentVersionId != target,
         )
-        return None, workspace.id
+        return None, workspace
 
     @staticmethod
     def _pull_request(
@@ -326,13 +332,14 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
 
     # -- reading the plan back through the REST taxonomy -------------------------------
 
-    def read_plan(self, values: Mapping[str, Any], plan: ImportPlan) -> ImportPlan:
-        """What Amplitude's main holds now of the objects `plan` manages."""
+    def read_plan(self, values: Mapping[str, Any], plan: ImportPlan | None) -> ImportPlan:
+        """What Amplitude's main holds now of the objects `plan` manages; with None, of
+        everything the REST Taxonomy API lists (one request per event for its properties)."""
         rest = client_for(values.get("connection"))
-        listed = {e.event_type: e for e in rest.list_events()}
+        listed = {e.event_type: e for e in rest.list_events() if not e.deleted}
         events = []
-        for event in plan.events:
-            info = listed.get(event.name)
+        for name in sorted(listed) if plan is None else [e.name for e in plan.events]:
+            info = listed.get(name)
             if info is None:
                 continue
             props = [
@@ -345,7 +352,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
                     is_array_type=p.is_array_type,
                     is_required=p.is_required,
                 )
-                for p in rest.list_event_properties(event.name)
+                for p in rest.list_event_properties(name)
             ]
             events.append(
                 ImportEvent(
@@ -357,13 +364,19 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
                 )
             )
         users = {p.user_property: p for p in rest.list_user_properties() if not p.deleted}
+        # (the name Amplitude lists, the name the plan writes); a plan has custom ones only.
+        wanted = (
+            [(n, n) for n in sorted(users) if n.startswith(USER_PREFIX)]
+            if plan is None
+            else [(USER_PREFIX + p.bare_name, p.name) for p in plan.user_properties]
+        )
         user_props = []
-        for prop in plan.user_properties:
-            info_u = users.get(USER_PREFIX + prop.bare_name)
+        for remote, written in wanted:
+            info_u = users.get(remote)
             if info_u is not None:
                 user_props.append(
                     ImportUserProperty(
-                        name=prop.name,
+                        name=written,
                         description=info_u.description or None,
                         type=_known_type(info_u.type),
                         regex=info_u.regex or None,
@@ -413,8 +426,13 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
         removed = removals(old, inputs.plan, pending)
         files = plan_change(None if unmerged else old, inputs.plan, removed)
         pr_id = None
+        # Known from the last import, while the workspace is the same project.
+        same = state is not None and workspace_id == state.get("workspace_id")
+        main_branch_id = state.get("main_branch_id") if state and same else None
         if files:
-            pr_id, workspace_id = self.run_import(values, files, inputs.merge)
+            pr_id, workspace = self.run_import(values, files, inputs.merge)
+            if workspace is not None:
+                workspace_id, main_branch_id = workspace.id, workspace.main.id
         if inputs.merge:
             if files:
                 self._check_landed(values, inputs.plan)
@@ -427,6 +445,7 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
             "pull_request_id": pr_id,
             "rows_uploaded": len(files),
             "workspace_id": workspace_id,
+            **({"main_branch_id": main_branch_id} if main_branch_id else {}),
             "pending_removals": [item.as_output() for item in removed],
         }
 
@@ -455,6 +474,24 @@ class TaxonomyImportProvider(TaxonomyProvider[TaxonomyImportInputs]):
         plan = self.read_plan(state, _plan_of(state))
         return {**state, "plan": plan.canonical_json()}
 
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        TaxonomyImportInputs.model_validate({"workspace": id_})
+        return {"workspace": id_}
+
+    def lookup(self, id_: str, values: Outputs) -> Outputs | None:
+        try:
+            workspace = data_client_for(values.get("connection")).workspace(str(values["workspace"]))
+        except NotFound:
+            return None
+        return {
+            "adopt": False,
+            "connection": values.get("connection"),
+            "workspace": values["workspace"],
+            "plan": self.read_plan(values, None).canonical_json(),
+            "workspace_id": workspace.id,
+            "main_branch_id": workspace.main.id,
+        }
+
     def delete_remote(self, id_: str, state: Outputs) -> None:
         self._remove_plan(state)
 
@@ -463,9 +500,13 @@ class TaxonomyImport(Resource, module="amplitude", name="TaxonomyImport"):
     """A whole tracking plan (events with properties, categories, user properties)
     applied through Amplitude's Taxonomy Import, from a typed plan or CSV files."""
 
+    workspace: pulumi.Output[str]
+    plan: pulumi.Output[str]
+    """The plan as one canonical JSON text (`ImportPlan.model_validate_json` reads it)."""
     pull_request_id: pulumi.Output[str | None]
     rows_uploaded: pulumi.Output[int]
     workspace_id: pulumi.Output[str | None]
+    main_branch_id: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -495,9 +536,24 @@ class TaxonomyImport(Resource, module="amplitude", name="TaxonomyImport"):
             pull_request_id=None,
             rows_uploaded=None,
             workspace_id=None,
+            main_branch_id=None,
             pending_removals=None,
         )
         super().__init__(TaxonomyImportProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: pulumi.Input[AmplitudeConnection] | pulumi.Input[Mapping[str, Any]] | None = None,
+    ) -> TaxonomyImport:
+        """What a workspace's `main` holds, read into the program without being managed
+        (docs/get.md): `id` is the Data workspace's name. `plan` gets every event the REST
+        Taxonomy API lists (live and planned; not hidden, not deleted) with its properties,
+        and every custom user property: one request per event, plus four."""
+        return get_resource(TaxonomyImport, TaxonomyImportProvider(), resource_name, id, opts, connection)
 
 
 def _plan_input(plan: ImportPlan | Mapping[str, Any] | None) -> pulumi.Input[str]:

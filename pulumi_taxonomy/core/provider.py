@@ -6,6 +6,11 @@ whose change replaces the object, and implements `create_remote`, `read_remote`,
 `update_remote` and `delete_remote` on typed inputs. Outputs always hold every input
 field as the vendor has it now (so a refresh shows drift in the next diff) plus
 read-only facts such as the vendor's id.
+
+`Resource.get` is a Read too: the engine sends the props the program passed (never a
+state), among them `GET_KEY`, which only a class's `get` sets. Such a read takes the
+user's id apart (`identify`), reads the object as a refresh would (`lookup`), and fails
+with a sentence for people when the vendor does not have it.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ from pulumi_taxonomy.core.errors import (
 from pulumi_taxonomy.core.inputs import ResourceInputs, field_path
 
 PROVIDER_KEY = "__provider"
+GET_KEY = "__get"
+"""Set by a resource class's `get` alone: the Read that follows looks up an object the
+program does not manage, by the id the user gave, with the props the program passed."""
 
 
 InputsT = TypeVar("InputsT", bound=ResourceInputs)
@@ -113,6 +121,27 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
     def delete_remote(self, id_: str, state: Outputs) -> None:
         raise NotImplementedError
 
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        """What the id a program gave `get` names (with the class's keyword arguments in
+        `props`), in the shape of the state a refresh reads. Raises ValueError, before any
+        request, when it cannot name exactly one object."""
+        raise NotImplementedError
+
+    def identified(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        """`identify`, with a refusal in one line for people (ValueError)."""
+        try:
+            return self.identify(id_, props)
+        except ValidationError as exc:
+            raise ValueError(self._reasons(exc)) from None
+
+    def lookup(self, id_: str, values: Outputs) -> Outputs | None:
+        """The object `identify` named, read as a refresh reads it; None when the vendor
+        does not have it."""
+        return self.read_remote(id_, values)
+
+    get_id: ClassVar[str] = "the object's id"
+    """What `get` takes as its id, for the error a person reads when nothing has it."""
+
     def describe(self, values: Mapping[str, Any]) -> str:
         """How error messages name the object, e.g. `Amplitude event type "Sign Up"`."""
         return self.kind
@@ -124,6 +153,8 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         if isinstance(error, RateLimited):
             return "the vendor's rate limit was still exceeded after retrying; run the command again later."
         if isinstance(error, NotFound):
+            if operation == "get":
+                return f"nothing the id names exists at the vendor; `get` takes {self.get_id}."
             if operation == "create":
                 return "something it refers to does not exist at the vendor; check the names and ids it uses."
             return "it no longer exists at the vendor; run `pulumi refresh` to bring the stack up to date."
@@ -176,6 +207,11 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
             checked[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckResult(checked, [])
 
+    @classmethod
+    def _reasons(cls, exc: ValidationError) -> str:
+        """A validation error as one line: each field and the rule it breaks."""
+        return "; ".join(f"{field_path(e['loc']) or 'id'}: {cls._reason(e)}" for e in exc.errors())
+
     @staticmethod
     def _reason(error: Any) -> str:
         # pydantic's message names the rule broken; the input value is left out on
@@ -217,9 +253,37 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         return CreateResult(id_, outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        if props.get(GET_KEY):
+            return self._get(id_, props)
         outs = self._guard("refresh", props, lambda: self.read_remote(id_, dict(props)))
         if outs is None:
             return ReadResult(None, {})  # gone: the engine drops it from the stack
+        return ReadResult(id_, outs)
+
+    def _get(self, id_: str, props: Mapping[str, Any]) -> ReadResult:
+        """`Resource.get`: the object the id names, or an error (a `get` of nothing fails
+        the program). The id stays as given, whatever the engine's version does with a
+        Read's id. What it returns is what a later refresh of it reads (no marker)."""
+        given = {k: v for k, v in props.items() if k not in (PROVIDER_KEY, GET_KEY) and v is not None}
+        try:
+            values = {"connection": given.get("connection"), **self.identified(id_, given)}
+        except ValueError as exc:
+            error = ResourceError(
+                f"{self.kind} {id_!r}", "get", exc, f"`get` takes {self.get_id}; nothing was requested."
+            )
+            lead_with(exc, error.headline)
+            raise error from exc
+        outs = self._guard("get", values, lambda: self.lookup(id_, values))
+        if outs is None:
+            error = ResourceError(
+                self.describe(values),
+                "get",
+                LookupError(f"no such object under the id {id_!r}"),
+                f"`get` takes {self.get_id}. Check it, and that the credentials reach the project "
+                "(or workspace) that holds it.",
+            )
+            lead_with(error, error.headline)
+            raise error
         return ReadResult(id_, outs)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:

@@ -3,10 +3,15 @@ program process: plain data for Pulumi, and credentials kept secret in state."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
+from pulumi.dynamic import Resource
 from pydantic import BaseModel
+
+from pulumi_taxonomy.core.provider import GET_KEY, TaxonomyProvider
+
+R = TypeVar("R", bound=Resource)
 
 
 def plain(value: Any) -> Any:
@@ -18,12 +23,16 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _secret(connection: Any) -> Any:
+    connection = plain(connection)
+    # Credentials stay encrypted in state even when given in plain text.
+    return pulumi.Output.secret(connection) if connection is not None else None
+
+
 def resource_props(connection: Any, adopt: pulumi.Input[bool], **fields: Any) -> dict[str, Any]:
     props = {k: plain(v) for k, v in fields.items()}
     props["adopt"] = adopt
-    connection = plain(connection)
-    # Credentials stay encrypted in state even when given in plain text.
-    props["connection"] = pulumi.Output.secret(connection) if connection is not None else None
+    props["connection"] = _secret(connection)
     return props
 
 
@@ -31,3 +40,34 @@ def resource_options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOpti
     return pulumi.ResourceOptions.merge(
         opts, pulumi.ResourceOptions(additional_secret_outputs=["connection"])
     )
+
+
+def get_resource(
+    cls: type[R],
+    provider: TaxonomyProvider[Any],
+    resource_name: str,
+    id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions | None,
+    connection: Any,
+    **keywords: Any,
+) -> R:
+    """`cls.get`: an instance of `cls` that reads the object `id` names into the program
+    without managing it (the engine sends a Read, never a Create or Delete).
+
+    Every input and output is a prop (None unless given), so each becomes an attribute
+    the read resolves; the `GET_KEY` marker tells the provider's read what it is. A
+    known id that cannot name an object is refused here, before anything is sent."""
+    given = {k: plain(v) for k, v in keywords.items() if v is not None}
+    if isinstance(id, str):
+        try:
+            provider.identified(id, given)
+        except ValueError as exc:
+            raise ValueError(f"{cls.__name__}.get({id!r}): {exc}. It takes {provider.get_id}.") from None
+    props: dict[str, Any] = dict.fromkeys((*provider.inputs_model.model_fields, *provider.computed))
+    props.update(given)
+    props["connection"] = _secret(connection)
+    props[GET_KEY] = True
+    resource = cls.__new__(cls)
+    options = pulumi.ResourceOptions.merge(resource_options(opts), pulumi.ResourceOptions(id=id))
+    Resource.__init__(resource, provider, resource_name, props, options)
+    return resource

@@ -40,6 +40,7 @@ ALL_TYPES: frozenset[str] = frozenset(get_args(PropertyType))
 # shape), so anything else cannot name a RudderStack object: refused before any request.
 KSUID = r"[0-9A-Za-z]{27}"
 PLAN_ID = re.compile(rf"tp_{KSUID}")
+EVENT_ID = re.compile(rf"ev_{KSUID}")
 SOURCE_ID = re.compile(KSUID)
 PATH_CHARACTERS = "/?#%.\\"
 PLAN_ID_PLACEHOLDER = "tp_" + "0" * 27
@@ -58,6 +59,10 @@ def _id_rule(value: str, pattern: re.Pattern[str], what: str, example: str) -> s
 def _plan_id(value: str) -> str:
     example = "tp_5gopz6tfKxAjpS4TjuqVIeTdm7T (tp_ and 27 letters or digits)"
     return _id_rule(value, PLAN_ID, "tracking plan", example)
+
+
+def _event_id(value: str) -> str:
+    return _id_rule(value, EVENT_ID, "event", "ev_2gotMKGuOtdDY4XbSdKjkwk4qc2 (ev_ and 27 letters or digits)")
 
 
 def _source_id(value: str) -> str:
@@ -85,6 +90,8 @@ def _non_empty(value: str) -> str:
 PlanName = Annotated[str, AfterValidator(_plan_name)]
 PlanId = Annotated[str, AfterValidator(_plan_id)]
 """A tracking plan's id (`tp_` + KSUID): it goes into request paths."""
+EventId = Annotated[str, AfterValidator(_event_id)]
+"""An event's id (`ev_` + KSUID): it goes into request paths."""
 SourceId = Annotated[str, AfterValidator(_source_id)]
 """A source's id (a KSUID): it goes into request paths."""
 Text = Annotated[str | None, AfterValidator(_text)]
@@ -439,14 +446,23 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class PlanInfo(Payload):
+class VendorFacts(Payload):
+    """The ids and timestamps the reference's plan and event answers carry; kept as the
+    vendor wrote them, and absent (None) when an answer leaves them out."""
+
+    workspaceId: str | None = None
+    createdAt: str | None = None
+    updatedAt: str | None = None
+
+
+class PlanInfo(VendorFacts):
     id: str
     name: str
     description: str | None = None
     version: int = 1
 
 
-class EventInfo(Payload):
+class EventInfo(VendorFacts):
     """An event of a plan as listed or got. A field absent from the answer is not in
     `model_fields_set`: unknown, not empty."""
 

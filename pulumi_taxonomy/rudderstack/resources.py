@@ -2,6 +2,11 @@
 
 Provider classes are pickled by reference into `__provider`: their module path and
 names are a public contract.
+
+Outputs carry the ids and timestamps RudderStack's answers give (`workspace_id`,
+`created_at`, `updated_at`, as written by the vendor; absent when an answer leaves them
+out). `X.get(name, id)` reads an object by RudderStack's ids: a plan's `tp_...`, an
+event's `tp_.../ev_...`, a connection's `tp_.../<source id>` (ids never hold a `/`).
 """
 
 from __future__ import annotations
@@ -13,24 +18,28 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import DiffResult, Resource
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, TaxonomyError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown, settle
-from pulumi_taxonomy.core.resource import plain, resource_options, resource_props
+from pulumi_taxonomy.core.resource import get_resource, plain, resource_options, resource_props
 from pulumi_taxonomy.rudderstack.client import RudderStackClient, client_for
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionConfig,
+    EventId,
     EventInfo,
     EventType,
     IdentitySection,
+    PlanId,
     PlanInfo,
     PlanProperty,
     RudderStackConnection,
     RudderStackInputs,
     SourceConnectionInputs,
+    SourceId,
     TrackingPlanEventInputs,
     TrackingPlanInputs,
+    VendorFacts,
     shows,
 )
 
@@ -49,6 +58,23 @@ def _kept(state: Mapping[str, Any]) -> dict[str, Any]:
     return {"adopt": state.get("adopt", False), "connection": state.get("connection")}
 
 
+FACTS = frozenset({"workspace_id", "created_at", "updated_at"})
+
+
+def _facts(info: VendorFacts) -> Outputs:
+    """The vendor's ids and timestamps its answer carried; none is ever made up."""
+    facts = {"workspace_id": info.workspaceId, "created_at": info.createdAt, "updated_at": info.updatedAt}
+    return {k: v for k, v in facts.items() if v is not None}
+
+
+def _ids(id_: str, *rules: Any) -> list[str]:
+    """A `get` id of parts joined by `/`, each checked by its rule (a pydantic type)."""
+    parts = id_.split("/")
+    if len(parts) != len(rules):
+        raise ValueError(f"{id_!r} is not {len(rules)} ids joined by '/'")
+    return [TypeAdapter(rule).validate_python(part) for rule, part in zip(rules, parts, strict=True)]
+
+
 # -- tracking plans ------------------------------------------------------------------------
 
 
@@ -59,10 +85,15 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
 
     kind = "RudderStack tracking plan"
     inputs_model = TrackingPlanInputs
-    computed = frozenset({"version"})
+    computed = frozenset({"version", *FACTS})
+    get_id = "the plan's id (tp_ and 27 letters or digits)"
 
     def describe(self, values: Mapping[str, Any]) -> str:
-        return f'{self.kind} "{values.get("name")}"'
+        return f'{self.kind} "{values["name"]}"' if values.get("name") else f"{self.kind} {values.get('id')}"
+
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        [plan_id] = _ids(id_, PlanId)
+        return {"id": plan_id}
 
     @staticmethod
     def _named(client: RudderStackClient, name: str) -> list[PlanInfo]:
@@ -71,7 +102,7 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
 
     @staticmethod
     def _outputs(inputs: TrackingPlanInputs, plan: PlanInfo) -> Outputs:
-        return {**inputs.model_dump(mode="json"), "version": plan.version}
+        return {**inputs.model_dump(mode="json"), "version": plan.version, **_facts(plan)}
 
     def _existing(self, plans: list[PlanInfo], inputs: TrackingPlanInputs) -> PlanInfo:
         """The one plan of this name to take over, or an error saying why not."""
@@ -145,6 +176,7 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
             "name": plan.name,
             "description": plan.description or None,
             "version": plan.version,
+            **_facts(plan),
         }
 
     def update_remote(self, id_: str, state: Outputs, inputs: TrackingPlanInputs) -> Outputs:
@@ -186,11 +218,19 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
     kind = "RudderStack tracking-plan event"
     inputs_model = TrackingPlanEventInputs
     replace_on = frozenset({"tracking_plan_id", "event_type"})
-    computed = frozenset({"event_id"})
+    computed = frozenset({"event_id", *FACTS})
+    get_id = "the plan's id and the event's id joined by '/' (tp_.../ev_...)"
 
     def describe(self, values: Mapping[str, Any]) -> str:
-        label = values.get("name") or f"({values.get('event_type', 'track')})"
+        if values.get("name") or "event_id" not in values:
+            label = values.get("name") or f"({values.get('event_type', 'track')})"
+        else:
+            label = values["event_id"]
         return f'{self.kind} "{label}" of plan {values.get("tracking_plan_id")}'
+
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        plan_id, event_id = _ids(id_, PlanId, EventId)
+        return {"tracking_plan_id": plan_id, "event_id": event_id}
 
     def hint(self, error: Exception, operation: str) -> str:
         if isinstance(error, VendorError) and "different advanced keywords" in error.vendor_message:
@@ -294,8 +334,12 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
             raise self._unlisted(client, inputs, "the event was sent")
         return event
 
+    @staticmethod
+    def _outputs(inputs: TrackingPlanEventInputs, event: EventInfo) -> Outputs:
+        return {**inputs.model_dump(mode="json"), "event_id": event.id, **_facts(event)}
+
     def _created(self, inputs: TrackingPlanEventInputs, event: EventInfo) -> tuple[str, Outputs]:
-        return f"rse-{uuid.uuid4().hex[:20]}", {**inputs.model_dump(mode="json"), "event_id": event.id}
+        return f"rse-{uuid.uuid4().hex[:20]}", self._outputs(inputs, event)
 
     def create_remote(self, inputs: TrackingPlanEventInputs) -> tuple[str, Outputs]:
         client = _client(inputs)
@@ -340,6 +384,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
             "tracking_plan_id": plan_id,
             "event_id": event.id,
             **self._remote(event, state),
+            **_facts(event),
         }
 
     def update_remote(self, id_: str, state: Outputs, inputs: TrackingPlanEventInputs) -> Outputs:
@@ -353,7 +398,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                     lambda: client.delete_event(inputs.tracking_plan_id, str(old_id)),
                     lambda: client.find_event(inputs.tracking_plan_id, str(old_id)) is None,
                 )
-        return {**inputs.model_dump(mode="json"), "event_id": event.id}
+        return self._outputs(inputs, event)
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         client = _client(state)
@@ -380,6 +425,11 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
     inputs_model = SourceConnectionInputs
     replace_on = frozenset({"tracking_plan_id", "source_id"})
     delete_before_replace = True
+    get_id = "the plan's id and the source's id joined by '/' (tp_.../<source id>), as its own id is"
+
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        plan_id, source_id = _ids(id_, PlanId, SourceId)
+        return {"tracking_plan_id": plan_id, "source_id": source_id}
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f"{self.kind} of source {values.get('source_id')} to plan {values.get('tracking_plan_id')}"
@@ -484,6 +534,10 @@ class TrackingPlan(Resource, module="rudderstack", name="TrackingPlan"):
     name: pulumi.Output[str]
     description: pulumi.Output[str | None]
     version: pulumi.Output[int]
+    workspace_id: pulumi.Output[str | None]
+    created_at: pulumi.Output[str | None]
+    """When RudderStack created the plan (ISO 8601, as RudderStack wrote it)."""
+    updated_at: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -495,15 +549,36 @@ class TrackingPlan(Resource, module="rudderstack", name="TrackingPlan"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = resource_props(connection, adopt, name=name, description=description, version=None)
+        props = resource_props(
+            connection, adopt, name=name, description=description, version=None, **dict.fromkeys(FACTS)
+        )
         super().__init__(TrackingPlanProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: ConnectionInput = None,
+    ) -> TrackingPlan:
+        """An existing tracking plan, read into the program without being managed
+        (docs/get.md): `id` is the plan's id (`tp_...`)."""
+        return get_resource(TrackingPlan, TrackingPlanProvider(), resource_name, id, opts, connection)
 
 
 class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"):
     """An event of a tracking plan with its properties. Changing the plan or the event
     type replaces it; anything else is an update."""
 
+    tracking_plan_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    event_type: pulumi.Output[str]
+    properties: pulumi.Output[list[dict[str, Any]]]
     event_id: pulumi.Output[str]
+    workspace_id: pulumi.Output[str | None]
+    created_at: pulumi.Output[str | None]
+    updated_at: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -531,13 +606,32 @@ class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"
             identity_section=identity_section,
             properties=properties,
             event_id=None,
+            **dict.fromkeys(FACTS),
         )
         super().__init__(TrackingPlanEventProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: ConnectionInput = None,
+    ) -> TrackingPlanEvent:
+        """An existing event of a plan, read into the program without being managed
+        (docs/get.md): `id` is `<plan id>/<event id>` (`tp_.../ev_...`)."""
+        return get_resource(
+            TrackingPlanEvent, TrackingPlanEventProvider(), resource_name, id, opts, connection
+        )
 
 
 class SourceConnection(Resource, module="rudderstack", name="SourceConnection"):
     """A source connected to a tracking plan, with how it treats violations. Moving the
     source to another plan disconnects it first, then connects it there."""
+
+    tracking_plan_id: pulumi.Output[str]
+    source_id: pulumi.Output[str]
+    config: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self,
@@ -557,3 +651,15 @@ class SourceConnection(Resource, module="rudderstack", name="SourceConnection"):
             connection, adopt, tracking_plan_id=tracking_plan_id, source_id=source_id, config=config
         )
         super().__init__(SourceConnectionProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: ConnectionInput = None,
+    ) -> SourceConnection:
+        """An existing connection of a source to a plan, read into the program without being
+        managed (docs/get.md): `id` is `<plan id>/<source id>`, the connection's own id."""
+        return get_resource(SourceConnection, SourceConnectionProvider(), resource_name, id, opts, connection)

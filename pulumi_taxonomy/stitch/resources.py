@@ -16,6 +16,10 @@ Replacing onto the same warehouse table deletes before it creates (the tombstone
 first, the new rows win), and a delete leaves alone rows that another resource pushed
 in the same command (a renamed resource, a row moved between resources).
 The provider class's module path is a public contract (pickled by reference).
+
+Stitch answers carry no ids or timestamps, and nothing reads a table back: so
+`WarehouseTable.get` gives the table's name and what Stitch's status endpoint says,
+and cannot tell whether the table exists.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pulumi.dynamic import DiffResult, Resource
 
 from pulumi_taxonomy.core.errors import ResourceError, TaxonomyError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown
-from pulumi_taxonomy.core.resource import resource_options, resource_props
+from pulumi_taxonomy.core.resource import get_resource, resource_options, resource_props
 from pulumi_taxonomy.stitch.client import StitchClient, advice, client_for
 from pulumi_taxonomy.stitch.models import (
     DELETED_AT,
@@ -136,7 +140,8 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
     inputs_model = WarehouseTableInputs
     replace_on = frozenset({"table_name", "key_names"})
     ignore_in_diff = frozenset({"adopt", "batch_max_bytes", "batch_max_records"})
-    computed = frozenset({"last_sequence", "pushed_records", "batches"})
+    computed = frozenset({"last_sequence", "pushed_records", "batches", "import_api_ok"})
+    get_id = "the table's name as the rows are pushed to it"
 
     def describe(self, values: Mapping[str, Any]) -> str:
         return f'{self.kind} "{values.get("table_name")}"'
@@ -174,11 +179,28 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         # Stitch cannot report what the warehouse holds: check the API, keep the state.
-        if not client_for(state.get("connection")).status():
+        return {**state, "import_api_ok": self._api_ok(state)}
+
+    def _api_ok(self, values: Mapping[str, Any]) -> bool:
+        ok = client_for(values.get("connection")).status()
+        if not ok:
             pulumi.log.warn(
-                f"{self.describe(state)}: the Stitch Import API reports a problem (status endpoint)"
+                f"{self.describe(values)}: the Stitch Import API reports a problem (status endpoint)"
             )
-        return dict(state)
+        return ok
+
+    def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
+        # The name's own rules; a key name is needed to validate, and none is known here.
+        WarehouseTableInputs.model_validate({"table_name": id_, "key_names": ["key"]})
+        return {"table_name": id_}
+
+    def lookup(self, id_: str, values: Outputs) -> Outputs | None:
+        return {
+            "adopt": False,
+            "connection": values.get("connection"),
+            "table_name": values["table_name"],
+            "import_api_ok": self._api_ok(values),
+        }
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         rows = canonical(state.get("rows") or [])
@@ -333,9 +355,12 @@ class WarehouseTable(Resource, module="stitch", name="WarehouseTable"):
     with `deleted_column` (`_sdc_deleted_at`) set; drift in the warehouse itself is not
     detected. A change of `triggers` pushes every row again."""
 
+    table_name: pulumi.Output[str]
     last_sequence: pulumi.Output[int]
     pushed_records: pulumi.Output[int]
     batches: pulumi.Output[int]
+    import_api_ok: pulumi.Output[bool | None]
+    """What Stitch's status endpoint said at the last refresh or `get` (it needs no credentials)."""
 
     def __init__(
         self,
@@ -365,5 +390,19 @@ class WarehouseTable(Resource, module="stitch", name="WarehouseTable"):
             last_sequence=None,
             pushed_records=None,
             batches=None,
+            import_api_ok=None,
         )
         super().__init__(WarehouseTableProvider(), resource_name, props, resource_options(opts))
+
+    @staticmethod
+    def get(
+        resource_name: str,
+        id: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        connection: pulumi.Input[StitchConnection] | pulumi.Input[Mapping[str, Any]] | None = None,
+    ) -> WarehouseTable:
+        """A table by its name (`id`), without being managed (docs/get.md). Stitch cannot read
+        rows back, nor say whether a table exists: this gives `table_name` and
+        `import_api_ok` (what the status endpoint says) only."""
+        return get_resource(WarehouseTable, WarehouseTableProvider(), resource_name, id, opts, connection)

@@ -4,7 +4,8 @@
 for every dynamic resource), reads its port, and speaks the gRPC `ResourceProvider`
 protocol with the SDK's own stubs. `Engine` keeps a stack's state and walks a
 resource through check, diff, create/update/replace, refresh and delete as
-`pulumi preview`, `pulumi up`, `pulumi refresh` and `pulumi destroy` would.
+`pulumi preview`, `pulumi up`, `pulumi refresh` and `pulumi destroy` would, and reads
+an object that `Resource.get` names as the engine's read step does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 PROVIDER_KEY = "__provider"
-Operation = Literal["create", "update", "replace", "same", "delete"]
+Operation = Literal["create", "update", "replace", "same", "delete", "read", "discard"]
+"""As the CLI names its steps: "read" is a `get`, "discard" drops one from the stack."""
 
 
 class ProviderFailed(RuntimeError):
@@ -39,6 +41,14 @@ class ProviderFailed(RuntimeError):
         self.method = method
         self.code = code
         self.text = text
+
+
+class ObjectMissing(RuntimeError):
+    """The engine's own error when a provider's Read for `Resource.get` answers no object."""
+
+    def __init__(self, id_: str) -> None:
+        super().__init__(f"resource '{id_}' does not exist")
+        self.id = id_
 
 
 class CheckFailed(RuntimeError):
@@ -196,8 +206,18 @@ class ProviderServer:
         response = self._call("Create", provider_pb2.CreateRequest(urn=urn, properties=to_struct(props)))
         return response.id, from_struct(response.properties)
 
-    def read(self, id_: str, urn: str, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        response = self._call("Read", provider_pb2.ReadRequest(id=id_, urn=urn, properties=to_struct(props)))
+    def read(
+        self, id_: str, urn: str, props: Mapping[str, Any], inputs: Mapping[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Refresh sends the state as `props` (and the inputs); a `get` sends the program's
+        props as both."""
+        request = provider_pb2.ReadRequest(
+            id=id_,
+            urn=urn,
+            properties=to_struct(props),
+            inputs=to_struct(inputs) if inputs is not None else None,
+        )
+        response = self._call("Read", request)
         return response.id, from_struct(response.properties)
 
     def update(self, id_: str, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
@@ -217,6 +237,8 @@ class StackResource:
     retain_on_delete: bool = False
     """As the last registration set it: the engine then drops the resource from the stack
     without calling the provider's Delete (on removal, replacement and destroy alike)."""
+    external: bool = False
+    """Read by `Resource.get`: not managed, so never updated or deleted by the engine."""
 
 
 @dataclass
@@ -319,6 +341,8 @@ class Engine:
         news = self._news(provider, inputs)
         checked = self._checked(urn, news)
         existing = self.resources.get(urn)
+        if existing is not None and existing.external:
+            existing = None  # read before, managed now: created, and the read one just dropped
         retain = retain_on_delete
         if existing is None:
             id_, outs = self.server.create(urn, checked)
@@ -340,8 +364,31 @@ class Engine:
         return "update", self._store(StackResource(urn, existing.id, checked, outs, retain))
 
     def _delete(self, existing: StackResource) -> None:
-        if not existing.retain_on_delete:  # the engine's DeleteStep skips the provider then
+        # The engine's DeleteStep skips the provider for both.
+        if not (existing.retain_on_delete or existing.external):
             self.server.delete(existing.id, existing.urn, existing.outputs)
+
+    def get(
+        self,
+        name: str,
+        provider: ResourceProvider | str,
+        id_: str,
+        props: Mapping[str, Any],
+        type_name: str | None = None,
+        preview: bool = False,
+    ) -> StackResource:
+        """`Resource.get` (in `pulumi up`, and in `pulumi preview` with `preview=True`): the
+        engine's read step sends a Read whose inputs and state are both the program's props,
+        with no Check and no Diff; it fails when the provider answers no object. `up` keeps
+        the object in the stack as external: dropped, never deleted, when the program stops
+        reading it; a preview keeps nothing."""
+        urn = self.urn(type_name or self.type_name(_as_provider(provider)), name)
+        props = self._news(provider, props)
+        read_id, outs = self.server.read(id_, urn, props, inputs=props)
+        if not read_id:
+            raise ObjectMissing(id_)
+        read = StackResource(urn, read_id, props, outs, external=True)
+        return read if preview else self._store(read)
 
     def refresh(self, urn: str) -> StackResource | None:
         """`pulumi refresh` for one resource: None when it is gone (and dropped)."""

@@ -3,12 +3,16 @@ each dynamic resource the program declares is handed to the real provider server
 through an `Engine`, so the program -> provider -> vendor path is the real one.
 
 `run_program` behaves like `pulumi up` (or `pulumi preview` with `preview=True`):
-it creates, updates or replaces what the program declares and deletes what the
-stack holds but the program no longer declares.
+it creates, updates or replaces what the program declares, reads what it looks up with
+`X.get(...)` (operation "read", in a preview too, as the engine does), and deletes what
+the stack holds but the program no longer declares (a `get` no longer made is discarded:
+dropped without a Delete).
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import runpy
 import threading
@@ -62,6 +66,8 @@ class _ForwardingMocks(mocks.Mocks):
         self.seen: set[str] = set()
         self.retain: dict[tuple[str, str], bool] = {}
         """`retainOnDelete` by (type, name): the mock monitor does not pass options on."""
+        self.reads: set[tuple[str, str]] = set()
+        """(type, name) of the resources the program reads with `get` (a ReadResource)."""
         self._lock = threading.Lock()
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -78,6 +84,17 @@ class _ForwardingMocks(mocks.Mocks):
                 # The engine's own refusal, before any provider call for the second one.
                 raise DuplicateUrn(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.seen.add(urn)
+        if (args.typ, args.name) in self.reads:
+            # The engine's read step runs in previews too, unless the id is not known yet:
+            # then it reads nothing, and every output is unknown.
+            if not args.resource_id or args.resource_id == rpc.UNKNOWN:
+                self.run.operations[args.name] = "read"
+                return None, {}
+            read = self.engine.get(
+                args.name, provider, str(args.resource_id), inputs, type_name=args.typ, preview=self.preview
+            )
+            self.run.operations[args.name] = "read"
+            return read.id, _public(read.outputs)
         if self.preview:
             plan = self.engine.preview(args.name, provider, inputs, type_name=args.typ)
             self.run.operations[args.name] = plan.operation
@@ -105,6 +122,10 @@ class _OptionsMonitor(mocks.MockMonitor):
         self.forwarding.retain[(request.type, request.name)] = bool(request.retainOnDelete)
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
+    def ReadResource(self, request: Any) -> Any:
+        self.forwarding.reads.add((request.type, request.name))
+        return super().ReadResource(request)  # type: ignore[no-untyped-call]
+
 
 class _Logs(logging.Handler):
     def __init__(self, run: ProgramRun) -> None:
@@ -117,6 +138,16 @@ class _Logs(logging.Handler):
 
 def _public(outputs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in outputs.items() if k != PROVIDER_KEY}
+
+
+def _retrieve_failures() -> None:
+    """After a failed program: the SDK failed every output of the resource that failed (and
+    of what depends on it) with the error, and nothing awaits them, so each would log
+    "exception was never retrieved" whenever it is collected, later and anywhere (Python
+    3.11 can then fail inside `ast.parse`). The error reaches the caller: mark them read."""
+    for obj in gc.get_objects():
+        if isinstance(obj, asyncio.Future) and obj.done() and not obj.cancelled():
+            obj.exception()
 
 
 def run_program(
@@ -147,12 +178,15 @@ def run_program(
     run_to_completion = cast(Callable[[Callable[[], None]], Callable[[], None]], pulumi.runtime.test)
     try:
         run_to_completion(body)()
+    except BaseException:
+        _retrieve_failures()
+        raise
     finally:
         LOGGER.removeHandler(logs)
     gone = [urn for urn in engine.resources if urn not in forwarding.seen]
     for urn in reversed(gone):  # the newest first, as dependents were created last
         name = urn.rsplit("::", 1)[-1]
-        run.operations[name] = "delete"
+        run.operations[name] = "discard" if engine.resources[urn].external else "delete"
         if engine.resources[urn].retain_on_delete:
             run.retained.append(name)
         if not preview:
