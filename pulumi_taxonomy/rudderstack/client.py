@@ -2,12 +2,14 @@
 
 Bearer auth, JSON bodies. RudderStack documents no rate limits; the client still keeps
 at most a few requests in flight per token so an apply never floods the API. Event
-lists are read page by page and cached per process until the next write. Every id
+lists are read page by page and shared per process: a list read after an upsert has to
+have started after it, not after every other write of the apply. Every id
 goes into a path percent-encoded, one segment each (the inputs are checked before).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -44,6 +46,7 @@ PLANS = "/v2/catalog/tracking-plans"
 MAX_IN_FLIGHT = 8
 MAX_PAGES = 50  # "The API returns a maximum of 50 pages." (the reference)
 PAGE_SIZE = 50  # the reference's example `pageSize`, when a page does not say
+TAIL_PAGES = 3  # how far `recent_event` reads on from the list's last known page
 
 
 ACCESS_TOKEN: credentials.Setting = ("access_token", "rudderstackAccessToken", "RUDDERSTACK_ACCESS_TOKEN")
@@ -128,6 +131,10 @@ class EventListing:
     complete: bool
     """False when the listing stopped before its end: at the documented 50 pages, or
     because a page repeated one already seen (a vendor that ignores `page`)."""
+    stamp: int = 0
+    """The client's write stamp when the listing started (ReadCache.writes)."""
+    capacity: int = MAX_PAGES * PAGE_SIZE
+    """How many events a complete listing can show (50 pages of the vendor's page size)."""
 
     def by_id(self, event_id: str) -> EventInfo | None:
         return next((e for e in self.events if e.id == event_id), None)
@@ -137,6 +144,7 @@ class EventListing:
 
 
 T = TypeVar("T")
+K = TypeVar("K")
 _PLAN_LIST = TypeAdapter(list[PlanInfo])
 _CONNECTION_LIST = TypeAdapter(list[ConnectionInfo])
 
@@ -152,20 +160,66 @@ def _shaped(read: Callable[[Any], T], answer: Any, call: str) -> T:
         ) from None
 
 
+EventKey = tuple[str, str]
+"""An event's type and name: what the upsert endpoints know an event by."""
+
+
+def _key(body: Mapping[str, Any]) -> EventKey:
+    return str(body.get("eventType", "")), str(body.get("name", ""))
+
+
+def _latest(stamps: dict[K, int], key: K, stamp: int) -> None:
+    stamps[key] = max(stamps.get(key, 0), stamp)  # writes may finish out of order
+
+
 class RudderStackClient:
     def __init__(self, http: VendorHttp) -> None:
         self.http = http
         self.cache = ReadCache()
+        # The stamps (ReadCache.written) of this client's last writes to events: to one
+        # event, by its key, in any plan (an event's description and category belong to
+        # the workspace's catalog, shared by its plans); in each plan, to one whose key
+        # the write does not name (a delete names an id); to any event at all. A list read
+        # that decides about an event has to have started after the writes that could
+        # have changed it, and no others.
+        self._lock = threading.Lock()
+        self._event_writes: dict[EventKey, int] = {}
+        self._unkeyed_writes: dict[str, int] = {}
+        self._any_event_write = 0
+        self._last_page: dict[str, int] = {}  # of each plan's list, as last seen
 
     def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         return self.http.request("GET", path, params=params).json()
 
-    def _write(self, method: str, path: str, body: Any = None) -> Any:
+    def _write(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        plan_id: str | None = None,
+        event: EventKey | None = None,
+    ) -> Any:
+        """A write; `plan_id` when it may change that plan's events (`event`: the one it
+        changes, when known)."""
         try:
             response = self.http.request(method, path, json=body)
         finally:
-            self.cache.invalidate()  # even a failed or lost write may have changed something
+            stamp = self.cache.written()  # even a failed or lost write may have changed something
+            if plan_id is not None:
+                with self._lock:
+                    self._any_event_write = max(self._any_event_write, stamp)
+                    if event is None:
+                        _latest(self._unkeyed_writes, plan_id, stamp)
+                    else:
+                        _latest(self._event_writes, event, stamp)
         return response.json() if response.content else None
+
+    def _listing_since(self, plan_id: str, event: EventKey | None) -> int:
+        with self._lock:
+            if event is None:
+                return self._any_event_write
+            return max(self._event_writes.get(event, 0), self._unkeyed_writes.get(plan_id, 0))
 
     # -- tracking plans -------------------------------------------------------------
 
@@ -197,37 +251,81 @@ class RudderStackClient:
         return _shaped(PlanInfo.model_validate, answer, f"PUT {path}")
 
     def delete_plan(self, plan_id: str) -> None:
-        self._write("DELETE", plan_path(plan_id))
+        self._write("DELETE", plan_path(plan_id), plan_id=plan_id)
 
     # -- events -----------------------------------------------------------------------
 
     def upsert_event(self, plan_id: str, body: dict[str, Any]) -> None:
-        self._write("POST", plan_path(plan_id, "events"), body)
+        self._write("POST", plan_path(plan_id, "events"), body, plan_id=plan_id, event=_key(body))
 
     def events_page(self, plan_id: str, page: int) -> EventPage:
         path = plan_path(plan_id, "events")
         answer = self._get(path, {"page": str(page)})
         return _shaped(EventPage.model_validate, answer, f"GET {path}?page={page}")
 
-    def event_listing(self, plan_id: str) -> EventListing:
-        """The plan's events, page by page until a page comes back short or empty (cached
-        until the next write)."""
-        return self.cache.get(("events", plan_id), lambda: self._list(plan_id))
+    def event_listing(self, plan_id: str, event: EventKey | None = None) -> EventListing:
+        """The plan's events, page by page until a page comes back short or empty. Shared:
+        to decide about `event` (type and name), any read that started after this
+        client's last write to it (and last delete in the plan) will do; without
+        `event`, one that started after its last write to any event."""
+        since = self._listing_since(plan_id, event)
+        return self.cache.get_since(("events", plan_id), lambda: self._list(plan_id), since)
 
     def _list(self, plan_id: str) -> EventListing:
         # `total` is not trusted: the reference calls it the "total number of entries in
         # the response" (rudder-iac reads it as the plan's count, catalog.go
         # getAllResourcesPaginated; either way a short page ends the list).
+        stamp = self.cache.writes
         seen: dict[str, EventInfo] = {}
+        size = PAGE_SIZE
         for number in range(1, MAX_PAGES + 1):
             page = self.events_page(plan_id, number)
+            size = page.pageSize or PAGE_SIZE
             fresh = [e for e in page.data if e.id not in seen]
             if page.data and not fresh:
-                return EventListing(list(seen.values()), complete=False)
+                return EventListing(list(seen.values()), False, stamp, MAX_PAGES * size)
             seen.update((e.id, e) for e in fresh)
-            if len(page.data) < (page.pageSize or PAGE_SIZE):
-                return EventListing(list(seen.values()), complete=True)
-        return EventListing(list(seen.values()), complete=False)
+            if self._short(plan_id, number, page):
+                return EventListing(list(seen.values()), True, stamp, MAX_PAGES * size)
+        return EventListing(list(seen.values()), False, stamp, MAX_PAGES * size)
+
+    def has_room(self, plan_id: str, event: EventKey) -> bool:
+        """Whether the plan's list shows all its events with room for one more, so that a
+        new event's id can be learnt after its upsert. A list read for `event` is recent
+        enough unless the writes since could have filled it (each counted as one event
+        more); then it takes one read after every write."""
+        listing = self.event_listing(plan_id, event)
+        if listing.complete and len(listing.events) + (self.cache.writes - listing.stamp) < listing.capacity:
+            return True
+        listing = self.event_listing(plan_id)
+        return listing.complete and len(listing.events) < listing.capacity
+
+    def _short(self, plan_id: str, number: int, page: EventPage) -> bool:
+        """Whether this page ends the list (then it is the list's last known page)."""
+        if len(page.data) >= (page.pageSize or PAGE_SIZE):
+            return False
+        with self._lock:
+            self._last_page[plan_id] = number
+        return True
+
+    def recent_event(self, plan_id: str, event: EventKey) -> EventInfo | None:
+        """The event of this type and name if the end of the plan's list shows it: the
+        pages from the last known one on, up to a short page (at most TAIL_PAGES).
+
+        After an upsert this usually costs one request instead of the whole list, if the
+        vendor lists events in the order they were added (the reference does not say).
+        A find here is as good as one in the whole list (type and name are unique within
+        a plan); None proves nothing: then look in the whole list."""
+        with self._lock:
+            start = self._last_page.get(plan_id)
+        if start is None:
+            return None
+        for number in range(start, min(start + TAIL_PAGES, MAX_PAGES + 1)):
+            page = self.events_page(plan_id, number)
+            found = EventListing(page.data, complete=False).by_key(*event)
+            if self._short(plan_id, number, page) or found is not None:
+                return found
+        return None
 
     def list_events(self, plan_id: str) -> list[EventInfo]:
         """Every listed event of a plan, each with its properties."""
@@ -269,10 +367,10 @@ class RudderStackClient:
     def upsert_event_rules(self, plan_id: str, body: dict[str, Any]) -> None:
         """The older upsert that takes `rules` (a JSON schema) instead of `properties`;
         RudderStack is deprecating it."""
-        self._write("PATCH", plan_path(plan_id, "events"), body)
+        self._write("PATCH", plan_path(plan_id, "events"), body, plan_id=plan_id, event=_key(body))
 
     def delete_event(self, plan_id: str, event_id: str) -> None:
-        self._write("DELETE", plan_path(plan_id, "events", (event_id, "event")))
+        self._write("DELETE", plan_path(plan_id, "events", (event_id, "event")), plan_id=plan_id)
 
     # -- source connections -------------------------------------------------------------
 

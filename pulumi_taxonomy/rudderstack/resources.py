@@ -23,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, TaxonomyError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown, settle
 from pulumi_taxonomy.core.resource import get_resource, plain, resource_options, resource_props
-from pulumi_taxonomy.rudderstack.client import RudderStackClient, client_for
+from pulumi_taxonomy.rudderstack.client import EventListing, RudderStackClient, client_for
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionConfig,
     EventId,
@@ -52,6 +52,11 @@ ADOPT_HINT = (
 def _client(values: Mapping[str, Any] | RudderStackInputs) -> RudderStackClient:
     connection = values.connection if isinstance(values, RudderStackInputs) else values.get("connection")
     return client_for(connection)
+
+
+def _listing(client: RudderStackClient, inputs: TrackingPlanEventInputs) -> EventListing:
+    """The plan's events as recent as deciding about this event needs."""
+    return client.event_listing(inputs.tracking_plan_id, (inputs.event_type, inputs.name))
 
 
 def _kept(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -291,23 +296,39 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
 
     @staticmethod
     def _find(
-        client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None = None
+        client: RudderStackClient,
+        inputs: TrackingPlanEventInputs,
+        known_id: str | None = None,
+        properties: bool = True,
     ) -> EventInfo | None:
-        """The plan's event of this type and name, with its properties: from the plan's
-        list, or (when the list cannot show it) by the id the stack already knows."""
-        listed = client.event_listing(inputs.tracking_plan_id).by_key(inputs.event_type, inputs.name)
+        """The plan's event of this type and name, with its properties (unless not
+        needed): from the plan's list, or (when the list cannot show it) by the id the
+        stack already knows."""
+        key = (inputs.event_type, inputs.name)
+        if not properties:
+            # Just written: by the id the stack knows, if it still names this event (an
+            # update), else at the end of the list (a new event), else in the whole list.
+            if known_id:
+                with contextlib.suppress(NotFound):
+                    known = client.get_event(inputs.tracking_plan_id, known_id)
+                    if (known.eventType, known.name) == key:
+                        return known
+            recent = client.recent_event(inputs.tracking_plan_id, key)
+            if recent is not None:
+                return recent
+        listed = _listing(client, inputs).by_key(*key)
         if listed is not None:
-            return client.with_properties(inputs.tracking_plan_id, listed)
+            return client.with_properties(inputs.tracking_plan_id, listed) if properties else listed
         if known_id:
-            event = client.find_event(inputs.tracking_plan_id, known_id)
-            if event is not None and (event.eventType, event.name) == (inputs.event_type, inputs.name):
-                return event
+            found = client.find_event(inputs.tracking_plan_id, known_id)
+            if found is not None and (found.eventType, found.name) == key:
+                return found
         return None
 
     def _unlisted(
         self, client: RudderStackClient, inputs: TrackingPlanEventInputs, done: str
     ) -> ResourceError:
-        listing = client.event_listing(inputs.tracking_plan_id)
+        listing = _listing(client, inputs)
         return ResourceError(
             self.describe(inputs.model_dump()),
             "upsert",
@@ -329,7 +350,9 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
             return event is not None and self._shows(event, inputs)
 
         settle(lambda: client.upsert_event(inputs.tracking_plan_id, inputs.wire()), landed)
-        event = self._find(client, inputs, known_id)
+        # Only its id and timestamps are needed now: the upsert's success says it holds
+        # the properties sent.
+        event = self._find(client, inputs, known_id, properties=False)
         if event is None:
             raise self._unlisted(client, inputs, "the event was sent")
         return event
@@ -352,7 +375,9 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                 exc,
                 "the tracking plan does not exist (yet); check tracking_plan_id.",
             ) from exc
-        if existing is None and not client.event_listing(inputs.tracking_plan_id).complete:
+        if existing is None and not client.has_room(
+            inputs.tracking_plan_id, (inputs.event_type, inputs.name)
+        ):
             # It may exist beyond what the list shows (the upsert would overwrite it), and
             # its id could not be learnt after the write: refuse before writing.
             raise self._unlisted(client, inputs, "nothing was sent")

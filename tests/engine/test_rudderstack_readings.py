@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pulumi_taxonomy.core.cache import TTL_ENV
 from pulumi_taxonomy.rudderstack.client import client_for
 from pulumi_taxonomy.rudderstack.resources import (
     SourceConnectionProvider,
@@ -18,7 +19,7 @@ from pulumi_taxonomy.rudderstack.resources import (
 )
 from pulumi_taxonomy.testing import CheckFailed, Engine, ProviderFailed, SandboxProcess
 from tests.conftest import RUDDERSTACK_TOKEN
-from tests.engine.conftest import writes
+from tests.engine.conftest import rudderstack_env, writes
 from tests.engine.test_rudderstack import CONFIG, PROPERTIES, SOURCE, plan
 from tests.sandbox.test_rudderstack import many_events, variant
 
@@ -316,3 +317,123 @@ def test_faults_without_unique_names_make_no_duplicate_plan(
     remote = rs.get("/tracking-plans").json()["trackingPlans"]
     assert sorted(p["name"] for p in remote) == [f"Plan {i}" for i in range(4)], "no duplicates"
     assert {p["id"] for p in remote} == {r.id for r in created}
+
+
+# -- many events: the list is not read again for each one -----------------------------------
+
+
+def listed_ids(rs: httpx.Client, tp: str) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for number in range(1, 51):
+        data = rs.get(f"/tracking-plans/{tp}/events", params={"page": number}).json()["data"]
+        ids.update((e["name"], e["id"]) for e in data)
+        if len(data) < 50:
+            return ids
+    return ids
+
+
+def test_events_added_one_by_one_cost_about_two_requests_each(
+    rs: httpx.Client, sandbox: SandboxProcess
+) -> None:
+    """An upsert answers with the plan, not the event, so the new event's id is looked up
+    in the plan's list: at its end first, not in the whole list each time (which made a
+    plan of 2,000 events cost 80,000 requests)."""
+    sandbox.reset("empty")
+    # The list kept for as long as the test may take on a loaded machine, so that the
+    # count does not depend on the clock.
+    with Engine(env={**rudderstack_env(sandbox.url), TTL_ENV: "600"}) as engine:
+        tp = plan(engine)
+        count = 130  # three pages
+        before = sandbox.stats()["total_requests"]
+        created = {
+            f"Event {i:03d}": engine.up(
+                f"e{i}",
+                TrackingPlanEventProvider(),
+                {"tracking_plan_id": tp, "name": f"Event {i:03d}", "properties": PROPERTIES[1:2]},
+            )[1]
+            for i in range(count)
+        }
+        requests = sandbox.stats()["total_requests"] - before
+        # One upsert and one page each, and the whole list once, at the start.
+        assert requests <= 2 * count + 5, requests
+        assert {name: r.outputs["event_id"] for name, r in created.items()} == listed_ids(rs, tp)
+        # An update of an event the stack knows reads it back by its id: one request.
+        before = sandbox.stats()["total_requests"]
+        updated = engine.up(
+            "e5",
+            TrackingPlanEventProvider(),
+            {"tracking_plan_id": tp, "name": "Event 005", "properties": PROPERTIES[1:3]},
+        )
+        assert (
+            updated[0] == "update"
+            and updated[1].outputs["event_id"] == created["Event 005"].outputs["event_id"]
+        )
+        assert sandbox.stats()["total_requests"] - before == 2, "the upsert and one GET"
+
+
+def test_a_new_event_is_refused_unsent_when_the_list_could_no_longer_show_it(
+    rs_engine: Engine, rs: httpx.Client, sandbox: SandboxProcess
+) -> None:
+    """RudderStack's lists stop at 50 pages (2,500 events). A plan one event short of that
+    takes one more, whose id is learnt; the next would be past the list's end, so it is
+    refused before anything is sent, even though the list read for the first still looked
+    complete."""
+    tp = plan(rs_engine)
+    many_events(rs, tp, 2499)
+    last = rs_engine.up(
+        "last",
+        TrackingPlanEventProvider(),
+        {"tracking_plan_id": tp, "name": "Last Fits", "properties": PROPERTIES[1:2]},
+    )[1]
+    assert last.outputs["event_id"] == listed_ids(rs, tp)["Last Fits"]
+    with pytest.raises(ProviderFailed) as refused:
+        rs_engine.up(
+            "past",
+            TrackingPlanEventProvider(),
+            {"tracking_plan_id": tp, "name": "Past The End", "properties": PROPERTIES[1:2]},
+        )
+    assert "nothing was sent" in refused.value.text, refused.value.text
+    assert "Past The End" not in listed_ids(rs, tp)
+
+
+def test_an_event_written_in_one_plan_is_read_fresh_in_another(
+    rs_engine: Engine, rs: httpx.Client, sandbox: SandboxProcess
+) -> None:
+    """An event's description belongs to the workspace's catalog, shared by the plans that
+    hold it: a write to it through one plan is seen by a read through the other."""
+    web, mobile = plan(rs_engine, "Web Plan"), plan(rs_engine, "Mobile Plan")
+    inputs = {"name": "Shared Event", "description": "v1", "properties": PROPERTIES[1:2]}
+    on_web = rs_engine.up("w", TrackingPlanEventProvider(), {**inputs, "tracking_plan_id": web})[1]
+    rs_engine.up("m", TrackingPlanEventProvider(), {**inputs, "tracking_plan_id": mobile, "adopt": True})
+    assert rs_engine.refresh(on_web.urn) is not None  # the web plan's list, read and kept
+    rs_engine.up(
+        "m", TrackingPlanEventProvider(), {**inputs, "tracking_plan_id": mobile, "description": "v2"}
+    )
+    refreshed = rs_engine.refresh(on_web.urn)
+    assert refreshed is not None and refreshed.outputs["description"] == "v2", "not the kept v1"
+
+
+def test_a_vendor_that_lists_events_by_name_still_gives_each_new_event_its_own_id(
+    rs_engine: Engine, rs: httpx.Client, sandbox: SandboxProcess
+) -> None:
+    """Where a new event is listed is not documented: listed by name, a new event lands on
+    an earlier page than the end, and is then found in the whole list."""
+    variant(sandbox, order="name")
+    tp = plan(rs_engine)
+    names = [f"Event {i:03d}" for i in reversed(range(70))]  # each new one sorts first
+    created = {
+        name: rs_engine.up(
+            name,
+            TrackingPlanEventProvider(),
+            {"tracking_plan_id": tp, "name": name, "properties": PROPERTIES[1:2]},
+        )[1]
+        for name in names
+    }
+    assert {name: r.outputs["event_id"] for name, r in created.items()} == listed_ids(rs, tp)
+    renamed = rs_engine.up(
+        names[-1],
+        TrackingPlanEventProvider(),
+        {"tracking_plan_id": tp, "name": "Aaa First", "properties": PROPERTIES[1:2]},
+    )[1]
+    assert renamed.outputs["event_id"] == listed_ids(rs, tp)["Aaa First"]
+    assert names[-1] not in listed_ids(rs, tp), "the old name left the plan"

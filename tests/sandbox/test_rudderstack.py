@@ -208,7 +208,13 @@ def test_pagination(rs: httpx.Client, sandbox: SandboxProcess) -> None:
 
 
 def test_variants_switch_and_reset(rs: httpx.Client, sandbox: SandboxProcess) -> None:
-    defaults = {"total": "page", "page_param": "honoured", "readback": "full", "unique_plan_names": True}
+    defaults = {
+        "total": "page",
+        "page_param": "honoured",
+        "readback": "full",
+        "unique_plan_names": True,
+        "order": "added",
+    }
     assert sandbox.introspect("GET", "rudderstack/variant") == defaults
     bad = httpx.post(f"{sandbox.url}/_sandbox/rudderstack/variant", json={"total": "all"}, timeout=10)
     assert bad.status_code == 400
@@ -217,6 +223,11 @@ def test_variants_switch_and_reset(rs: httpx.Client, sandbox: SandboxProcess) ->
     many_events(rs, tp, 55)
     first, second = (rs.get(f"/tracking-plans/{tp}/events", params={"page": n}).json() for n in (1, 2))
     assert second["data"] == first["data"] and len(first["data"]) == 50, "page is ignored"
+    variant(sandbox, page_param="honoured", order="name")
+    first_by_name = {"name": "A First", "eventType": "track", "properties": PROPS}
+    rs.post(f"/tracking-plans/{tp}/events", json=first_by_name).raise_for_status()
+    names = [e["name"] for e in rs.get(f"/tracking-plans/{tp}/events").json()["data"]]
+    assert names[0] == "A First" and names == sorted(names), "listed by name, not as added"
     variant(sandbox, unique_plan_names=False)
     assert rs.post("/tracking-plans", json={"name": "Product Ordered Plan"}).status_code == 200
     assert [p["name"] for p in rs.get("/tracking-plans").json()["trackingPlans"]].count(

@@ -3,6 +3,7 @@ retry rules of VendorHttp, and the read cache."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -503,15 +505,16 @@ def test_a_silent_server_gets_one_more_chance_not_five() -> None:
 # -- the read cache -------------------------------------------------------------------------
 
 
+def counter() -> Callable[[], int]:
+    """A fetch whose answer is how many times it has run."""
+    runs = itertools.count(1)
+    return lambda: next(runs)
+
+
 def test_cached_reads_expire_and_writes_invalidate_them() -> None:
     clock = FakeClock()
     cache = ReadCache(ttl=5.0, clock=clock)
-    fetched: list[int] = []
-
-    def fetch() -> int:
-        fetched.append(1)
-        return len(fetched)
-
+    fetch = counter()
     assert cache.get("k", fetch) == cache.get("k", fetch) == 1
     clock.now = 4.9
     assert cache.get("k", fetch) == 1
@@ -520,6 +523,57 @@ def test_cached_reads_expire_and_writes_invalidate_them() -> None:
     cache.invalidate()
     assert cache.get("k", fetch) == 3, "a write invalidates"
     assert ReadCache(ttl=0.0, clock=clock).get("k", fetch) == 4
+
+
+def test_a_read_since_a_write_is_shared_until_a_caller_needs_a_newer_one() -> None:
+    clock = FakeClock()
+    cache = ReadCache(ttl=5.0, clock=clock)
+    fetch = counter()
+    assert cache.get_since("k", fetch, 0) == cache.get_since("k", fetch, 0) == 1
+    mine = cache.written()
+    assert cache.get_since("k", fetch, 0) == 1, "another caller's write does not concern a caller"
+    assert cache.get_since("k", fetch, mine) == 2, "the caller's own write does"
+    cache.written()
+    assert cache.get_since("k", fetch, mine) == 2, "started after the caller's write: good enough"
+    clock.now = 5.0
+    assert cache.get_since("k", fetch, 0) == 3, "expired"
+    cache.invalidate()
+    assert cache.get_since("k", fetch, 0) == 4, "forgotten"
+
+
+def test_callers_who_wrote_while_a_read_ran_share_the_next_read() -> None:
+    cache = ReadCache(ttl=5.0)
+    release = threading.Event()
+    starts: list[int] = []  # the write stamp each fetch started at
+
+    def fetch() -> int:
+        starts.append(cache._writes)
+        if len(starts) == 1:
+            assert release.wait(10)
+        return len(starts)
+
+    results: dict[str, int] = {}
+    first = threading.Thread(target=lambda: results.setdefault("first", cache.get_since("k", fetch, 0)))
+    first.start()
+    deadline = time.monotonic() + 10
+    while not starts and time.monotonic() < deadline:
+        time.sleep(0.001)
+    stamps = [cache.written() for _ in range(3)]  # three writes finish while the read runs
+    late = [
+        threading.Thread(
+            target=lambda n=n, s=s: results.setdefault(f"late{n}", cache.get_since("k", fetch, s))
+        )
+        for n, s in enumerate(stamps)
+    ]
+    for thread in late:
+        thread.start()
+    time.sleep(0.05)  # the late callers queue behind the running read
+    release.set()
+    for thread in [first, *late]:
+        thread.join(10)
+    assert not any(t.is_alive() for t in [first, *late])
+    assert results == {"first": 1, "late0": 2, "late1": 2, "late2": 2}, "one more read, shared"
+    assert starts == [0, 3], "it started after all three writes"
 
 
 def test_the_cache_lifetime_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:

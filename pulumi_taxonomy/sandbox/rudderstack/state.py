@@ -142,6 +142,9 @@ class Variant(BaseModel):
     properties (what rudder-iac models): no type, propConfig, description, metadata."""
     unique_plan_names: bool = True
     """False: two plans may share a name (the reference never says they may not)."""
+    order: Literal["added", "name"] = "added"
+    """The order of event lists (the reference does not say): as the events were added
+    to the plan, or by name (a new event then may land on any page)."""
 
 
 class RudderStackError(Exception):
@@ -635,7 +638,9 @@ class RudderStackWorkspace:
                 "SELECT COUNT(*) FROM rs_plan_event WHERE plan_id = ?", (plan_id,)
             ).fetchone()[0]
             rows = conn.execute(
-                self._EVENT_SELECT + " ORDER BY pe.seq LIMIT ? OFFSET ?",
+                self._EVENT_SELECT
+                + (" ORDER BY e.name, pe.seq" if self.variant.order == "name" else " ORDER BY pe.seq")
+                + " LIMIT ? OFFSET ?",
                 (plan_id, PAGE_SIZE, (number - 1) * PAGE_SIZE),
             ).fetchall()
             # The list carries each event's properties, as `format=properties` does [I];
