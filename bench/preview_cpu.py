@@ -157,6 +157,7 @@ def main() -> None:
             started = time.perf_counter()
             applied = run_program(lambda: TrackingPlan("big", plan), engine)
             apply_seconds = time.perf_counter() - started
+            apply_requests = sandbox.stats()["total_requests"]
             engine.env = {**env, "PYTHONPATH": str(hooks), "PREVIEW_CPU_TIMINGS": str(timings)}
             engine.new_command()  # `pulumi preview`: a provider server of its own, with the timers
 
@@ -178,7 +179,11 @@ def main() -> None:
                 "benchmark": "preview_cpu",
                 "rudderstack_events": args.events,
                 "resources": resources,
-                "apply": {"wall_seconds": round(apply_seconds, 2), "created": applied.count("create")},
+                "apply": {
+                    "wall_seconds": round(apply_seconds, 2),
+                    "created": applied.count("create"),
+                    "vendor_requests": apply_requests,
+                },
                 "preview": {
                     "wall_seconds": round(preview_seconds, 2),
                     "changes": len(previewed.changes),
