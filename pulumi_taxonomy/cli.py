@@ -312,6 +312,9 @@ def drift(
     except PlanInvalid as exc:
         _issues_table(exc.issues)
         raise typer.Exit(ExitError) from None
+    covered = compare.scope(loaded)
+    if not covered.compared:  # "no drift" would claim a comparison that never happened
+        _fail(covered.nothing_to_compare(loaded), "nothing to compare")
     differences: list[Any] = []
     try:
         with deadline(timeout), _progress() as progress:
@@ -326,18 +329,18 @@ def drift(
     except (TaxonomyError, ConnectionError) as exc:
         _fail(str(exc), "drift could not be read")
     if output_format == "json":
-        report = json.dumps({"plan": loaded.name, "drift": [d.as_dict() for d in differences]}, indent=2)
+        report = compare.json_report(differences, loaded)
     elif output_format == "markdown":
         report = compare.markdown(differences, loaded)
     else:
         report = ""
-        _drift_table(differences, loaded.name)
+        _drift_table(differences, loaded)
     if report:
         print(report)
     if output is not None:
         _write(output, report or compare.markdown(differences, loaded))
-    if loaded.targets.stitch is not None and output_format == "table":
-        _console(stderr=True).print("Stitch: the warehouse cannot be read back, so it has no drift report.")
+    for note in covered.notes():
+        _console(stderr=True).print(note, soft_wrap=True, markup=False)
     raise typer.Exit(ExitFound if differences else ExitOk)
 
 
@@ -501,11 +504,14 @@ def _write(output: Path | None, report: str) -> None:
         raise CommandFailed(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
-def _drift_table(differences: list[Any], name: str) -> None:
+def _drift_table(differences: list[Any], plan: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
+    from pulumi_taxonomy.plan.drift import compared_names
+
     if not differences:
-        _console().print(f"[green]no drift[/green]: every vendor matches {name!r}")
+        _console().print(f"[green]no drift[/green]: {escape(repr(plan.name))} matches {compared_names(plan)}")
         return
     table = Table(title=f"drift: {len(differences)} item(s)")
     for column in ("vendor", "kind", "name", "status", "detail"):

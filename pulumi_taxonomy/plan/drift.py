@@ -9,6 +9,7 @@ the plan does not name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -34,6 +35,47 @@ class Difference:
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
+
+
+VENDORS = {"amplitude": "Amplitude", "rudderstack": "RudderStack", "stitch": "Stitch"}
+UNREADABLE = {
+    "stitch": "the Stitch Import API only accepts rows: it cannot read back what the warehouse holds",
+}
+"""The targets drift cannot compare, and why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which of the plan's targets a drift report compares, and which it cannot (and why)."""
+
+    compared: list[str]
+    not_compared: dict[str, str]
+
+    def notes(self) -> list[str]:
+        """One line per target left out, for stderr: every format must say it."""
+        return [f"{VENDORS[v]} not compared: {why}." for v, why in self.not_compared.items()]
+
+    def nothing_to_compare(self, plan: Plan) -> str:
+        why = "".join(f" ({VENDORS[v]} is not compared: {r})" for v, r in self.not_compared.items())
+        return (
+            f"plan {plan.name!r} names no Amplitude or RudderStack target, the only vendors drift can "
+            f"read{why}, so drift checked nothing. Add one under targets:, or leave drift out of "
+            "this plan's checks."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "compared": self.compared,
+            "not_compared": [{"vendor": v, "reason": why} for v, why in self.not_compared.items()],
+        }
+
+
+def scope(plan: Plan) -> Scope:
+    named = [v for v in VENDORS if getattr(plan.targets, v) is not None]
+    return Scope(
+        compared=[v for v in named if v not in UNREADABLE],
+        not_compared={v: UNREADABLE[v] for v in named if v in UNREADABLE},
+    )
 
 
 def _no_progress(items: Iterable[Any], label: str) -> Iterable[Any]:
@@ -241,18 +283,32 @@ def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_
     return out
 
 
+def json_report(differences: list[Difference], plan: Plan) -> str:
+    return json.dumps(
+        {"plan": plan.name, **scope(plan).as_dict(), "drift": [d.as_dict() for d in differences]}, indent=2
+    )
+
+
+def compared_names(plan: Plan) -> str:
+    """The vendors a report speaks for, as "Amplitude and RudderStack"."""
+    return " and ".join(VENDORS[v] for v in scope(plan).compared)
+
+
 def markdown(differences: list[Difference], plan: Plan) -> str:
     """A report to post on a pull request."""
+    covered = scope(plan)
+    footer = [f"Compared: {compared_names(plan)}.", *covered.notes()]
     if not differences:
-        return f"### Tracking plan drift: none\n\n`{plan.name}` matches every vendor.\n"
-    lines = [
-        f"### Tracking plan drift: {len(differences)} item(s)",
-        "",
-        "| vendor | kind | name | status | detail |",
-        "|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {d.vendor} | {d.kind} | {d.name} | {d.status} | {d.detail.replace('|', '/')} |"
-        for d in differences
-    ]
-    return "\n".join(lines) + "\n"
+        lines = ["### Tracking plan drift: none", "", f"`{plan.name}` matches every vendor compared."]
+    else:
+        lines = [
+            f"### Tracking plan drift: {len(differences)} item(s)",
+            "",
+            "| vendor | kind | name | status | detail |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {d.vendor} | {d.kind} | {d.name} | {d.status} | {d.detail.replace('|', '/')} |"
+            for d in differences
+        ]
+    return "\n".join([*lines, "", *footer]) + "\n"

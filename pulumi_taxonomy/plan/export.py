@@ -183,7 +183,11 @@ def from_rudderstack(
 def to_yaml(plan: Plan) -> str:
     body = plan.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
     body = {"version": 1, **body}
-    header = "# yaml-language-server: $schema=https://unpkg.com/pulumi-taxonomy/plan.schema.json\n"
+    # The schema the installed package ships (no URL: the package is on no index or CDN).
+    header = (
+        "# yaml-language-server: $schema=plan.schema.json\n"
+        "# plan.schema.json goes next to this file: `pulumi-taxonomy schema > plan.schema.json`\n"
+    )
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110)
 
 

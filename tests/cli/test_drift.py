@@ -1,0 +1,72 @@
+"""`pulumi-taxonomy drift` says, in every format, which vendors it compared and which it
+could not (and why), and refuses to report "no drift" when it compared nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pulumi_taxonomy.testing import SandboxProcess
+from tests.cli.test_errors import cli, one_line_error
+from tests.engine.test_tracking_plan import env as sandbox_env
+
+STITCH_NOTE = "Stitch not compared: the Stitch Import API only accepts rows"
+
+
+def write(tmp_path: Path, targets: str, events: str = "events: []\n") -> Path:
+    path = tmp_path / "plan.yaml"
+    path.write_text(f"version: 1\nname: Music app\n{events}targets:\n{targets}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown"])
+@pytest.mark.parametrize(
+    ("targets", "reason"),
+    [("  stitch: {}\n", "(Stitch is not compared: the Stitch Import API"), ("  {}\n", "read, so drift")],
+)
+def test_a_plan_without_amplitude_or_rudderstack_is_nothing_to_compare_not_no_drift(
+    tmp_path: Path, output_format: str, targets: str, reason: str
+) -> None:
+    report = tmp_path / "report.md"
+    result = cli("drift", str(write(tmp_path, targets)), "--format", output_format, "--output", str(report))
+    line = one_line_error(result, "nothing to compare: plan 'Music app' names no Amplitude", reason)
+    assert "no drift" not in line and result.stdout == "" and not report.exists()
+
+
+PROPERTYLESS_EVENT = "events:\n  - name: Song Played\n"
+AMPLITUDE_AND_STITCH = "  amplitude: {mode: objects}\n  stitch: {}\n"
+
+
+def test_no_drift_names_the_vendors_it_compared_and_the_one_it_could_not(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset("empty")
+    result = cli("drift", str(write(tmp_path, AMPLITUDE_AND_STITCH)), env=sandbox_env(sandbox.url))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no drift: 'Music app' matches Amplitude"
+    assert STITCH_NOTE in result.stderr
+
+
+def test_json_and_markdown_carry_what_was_compared_and_stderr_carries_the_note(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset("empty")
+    plan = str(write(tmp_path, AMPLITUDE_AND_STITCH, PROPERTYLESS_EVENT))
+    as_json = cli("drift", plan, "--format", "json", env=sandbox_env(sandbox.url))
+    assert as_json.returncode == 1, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert report["compared"] == ["amplitude"]
+    [left_out] = report["not_compared"]
+    assert left_out["vendor"] == "stitch" and "cannot read back" in left_out["reason"]
+    assert [(d["vendor"], d["name"], d["status"]) for d in report["drift"]] == [
+        ("amplitude", "Song Played", "missing")
+    ]
+    assert STITCH_NOTE in as_json.stderr
+
+    as_markdown = cli("drift", plan, "--format", "markdown", env=sandbox_env(sandbox.url))
+    assert as_markdown.returncode == 1, as_markdown.stderr
+    assert as_markdown.stdout.startswith("### Tracking plan drift: 1 item")
+    assert "Compared: Amplitude." in as_markdown.stdout and STITCH_NOTE in as_markdown.stdout
+    assert STITCH_NOTE in as_markdown.stderr
