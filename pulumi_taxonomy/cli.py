@@ -237,14 +237,15 @@ def validate(
     """Check a plan offline against the rules of every target it names."""
     import gc
 
-    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
-    _check_readable(plan)
     # What load builds lives until exit: frozen, the collector never walks it (loading
     # pauses the collector, and leaves it paused when it found it so).
     gc.disable()
     try:
         loaded = load(plan)
+    except PlanUnreadable:
+        raise  # exit 2: one line
     except PlanInvalid as exc:
         if as_json:
             print(json.dumps({"valid": False, "issues": [vars(i) for i in exc.issues]}, indent=2))
@@ -300,15 +301,15 @@ def drift(
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
     from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
-    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
-    _check_readable(plan)
-    if output is not None:
-        _check_writable(output, "--output")
+    _check_report_output(output, str(plan))
     try:
         loaded = load(plan)
+    except PlanUnreadable:
+        raise
     except PlanInvalid as exc:
         _issues_table(exc.issues)
         raise typer.Exit(ExitError) from None
@@ -418,7 +419,7 @@ def doctor(
 
     Credentials come from the environment, as for `drift`; nothing is written."""
     from pulumi_taxonomy import doctor as checkup
-    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     try:
         vendors = checkup.vendor_names(vendor or [])
@@ -426,9 +427,10 @@ def doctor(
         raise typer.BadParameter(str(exc), param_hint="--vendor") from None
     loaded = None
     if plan is not None:
-        _check_readable(plan)
         try:
             loaded = load(plan)
+        except PlanUnreadable:
+            raise
         except PlanInvalid as exc:
             _issues_table(exc.issues)
             raise typer.Exit(ExitError) from None
@@ -441,16 +443,6 @@ def doctor(
     if report.timed_out:  # unfinished checks: doctor could not run them all
         raise typer.Exit(ExitError)
     raise typer.Exit(ExitFound if report.failed else ExitOk)
-
-
-def _check_readable(plan: Path) -> None:
-    """A plan that cannot be read is an error (exit 2), not an invalid plan (exit 1)."""
-    if not plan.exists():
-        raise CommandFailed(f"cannot read the plan {plan}: there is no such file")
-    if not plan.is_file():
-        raise CommandFailed(f"cannot read the plan {plan}: it is not a file")
-    if not os.access(plan, os.R_OK):
-        raise CommandFailed(f"cannot read the plan {plan}: permission denied")
 
 
 def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
@@ -466,6 +458,26 @@ def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
             raise CommandFailed(f"{option} {path} cannot be written: permission denied")
     elif not path.exists():
         _check_folder_writable(path.parent, option, path)
+
+
+def _check_report_output(output: Path | None, *plans: str) -> None:
+    """An --output report may replace an older report, never a plan the command reads
+    (through a symlink or a hard link either)."""
+    if output is None:
+        return
+    for plan in plans:
+        if output.resolve() == Path(plan).resolve() or _same_file(output, plan):
+            raise CommandFailed(
+                f"--output {output} is the plan {plan} that this command reads; write the report elsewhere"
+            )
+    _check_writable(output, "--output")
+
+
+def _same_file(path: Path, other: str) -> bool:
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # one of them does not exist (yet)
+        return False
 
 
 def _check_program_folder(folder: Path, force: bool) -> None:
@@ -528,14 +540,18 @@ def lint(
     Exit 0 when there is no error (warnings allowed), 1 on errors, 2 when the plan could
     not be read or is not valid (run `validate`)."""
     from pulumi_taxonomy.plan import lint as rules
-    from pulumi_taxonomy.plan.loader import PlanInvalid
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable
     from pulumi_taxonomy.plan.report import LINT_FORMATS, render_lint
     from pulumi_taxonomy.plan.revision import Revision
 
     if output_format not in LINT_FORMATS:
         raise typer.BadParameter(f"use {', '.join(LINT_FORMATS)}", param_hint="--format")
     try:
-        located = Revision.parse(plan).load()
+        revision = Revision.parse(plan)
+        _check_report_output(output, revision.path)
+        located = revision.load()
+    except PlanUnreadable:
+        raise
     except PlanInvalid as exc:
         findings = rules.invalid(exc.issues)
         report = render_lint(output_format, plan, findings, ran=False)
@@ -568,15 +584,18 @@ def diff(
     --allow-breaking), 0 otherwise, 2 when a plan could not be read or is not valid."""
     from pulumi_taxonomy.plan import diff as changes
     from pulumi_taxonomy.plan.lint import invalid
-    from pulumi_taxonomy.plan.loader import PlanInvalid
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable
     from pulumi_taxonomy.plan.report import DIFF_FORMATS, lint_github, lint_text, render_diff
     from pulumi_taxonomy.plan.revision import Revision
 
     if output_format not in DIFF_FORMATS:
         raise typer.BadParameter(f"use {', '.join(DIFF_FORMATS)}", param_hint="--format")
     try:
-        target = Revision.parse(new)
-        review = changes.diff(Revision.parse(old).load(), target.load())
+        base, target = Revision.parse(old), Revision.parse(new)
+        _check_report_output(output, base.path, target.path)
+        review = changes.diff(base.load(), target.load())
+    except PlanUnreadable:
+        raise
     except PlanInvalid as exc:
         findings = invalid(exc.issues)
         if output_format == "github":
