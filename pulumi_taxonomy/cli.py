@@ -102,8 +102,20 @@ def _faults(value: str) -> FaultSpec:
 
     try:
         return FaultSpec.parse(value)
-    except (ValueError, ValidationError) as exc:
-        raise typer.BadParameter(str(exc)) from None
+    except ValidationError as exc:
+        _fail(_option_problems(exc, "--faults"))
+    except ValueError as exc:
+        _fail(f"--faults: {exc}")
+
+
+def _option_problems(exc: ValidationError, option: str = "") -> str:
+    """pydantic's refusal of command options as one line: each option and the rule it
+    breaks (not the value: it may be a key)."""
+    return "; ".join(
+        f"{option or '--' + str(error['loc'][0]).replace('_', '-')}: "
+        + str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be", 1)
+        for error in exc.errors()
+    )
 
 
 def _version(value: bool) -> None:
@@ -201,7 +213,7 @@ def sandbox(
             stitch_client_id=stitch_client_id,
         )
     except ValidationError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        _fail(_option_problems(exc))
     try:
         serve(config)
     except CannotServe as exc:
