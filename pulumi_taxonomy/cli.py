@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from pulumi_taxonomy.core.errors import TaxonomyError, one_line
+from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural
 
 if TYPE_CHECKING:  # imported where used: the sandbox package costs every command a fifth of a second
     from pulumi_taxonomy.sandbox.config import FaultSpec
@@ -272,7 +272,7 @@ def validate(
         print(json.dumps({"valid": True, "events": len(loaded.events), "targets": targets}))
     else:
         _console().print(
-            f"[green]valid[/green]: {plan}: {len(loaded.events)} events, targets: "
+            f"[green]valid[/green]: {plan}: {plural(len(loaded.events), 'event')}, targets: "
             f"{', '.join(targets) or 'none'}"
         )
 
@@ -280,7 +280,7 @@ def validate(
 def _issues_table(issues: list[Any]) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{len(issues)} problem(s)")
+    table = Table(title=plural(len(issues), "problem"))
     for column in ("where", "field", "target", "problem"):
         table.add_column(column)
     for issue in issues:
@@ -399,7 +399,10 @@ def export(
         _fail(str(exc), "export failed")
     _write(output, to_yaml(plan))
     err = _console(stderr=True)
-    err.print(f"wrote {output}: {len(plan.events)} events, {len(plan.user_properties)} user properties")
+    events, properties = len(plan.events), len(plan.user_properties)
+    err.print(
+        f"wrote {output}: {plural(events, 'event')}, {plural(properties, 'user property', 'user properties')}"
+    )
     if program is not None:
         try:
             write_program(program, plan, f"adopt-{slug(plan.name)}")
@@ -531,7 +534,7 @@ def _drift_table(differences: list[Any], name: str) -> None:
     if not differences:
         _console().print(f"[green]no drift[/green]: every vendor matches {name!r}")
         return
-    table = Table(title=f"drift: {len(differences)} item(s)")
+    table = Table(title=f"drift: {plural(len(differences), 'item')}")
     for column in ("vendor", "kind", "name", "status", "detail"):
         table.add_column(column)
     for d in differences:

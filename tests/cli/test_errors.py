@@ -336,3 +336,14 @@ def test_help_mentions_debug() -> None:
     result = cli("--help", env={"COLUMNS": "200"})
     assert result.returncode == 0 and "--debug" in result.stdout
     assert "--force" in cli("export", "--help", env={"COLUMNS": "200"}).stdout
+
+
+def test_a_count_of_one_reads_in_the_singular(plan: Path) -> None:
+    result = cli("validate", str(plan), env={"COLUMNS": "400"})
+    assert (result.returncode, result.stdout) == (0, f"valid: {plan}: 1 event, targets: amplitude\n")
+    # One check, failed offline: no Stitch credentials.
+    unset = {"STITCH_ACCESS_TOKEN": "", "STITCH_CLIENT_ID": ""}
+    result = cli("doctor", "--vendor", "stitch", env={**unset, "COLUMNS": "200"})
+    assert result.returncode == 1, result.stderr
+    assert "doctor: 1 check, 1 failed" in result.stdout
+    assert "1 check failed (stitch)" in result.stdout
