@@ -15,7 +15,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from pulumi_taxonomy.core.errors import TaxonomyError, one_line
+from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural
 
 if TYPE_CHECKING:  # imported where used: the sandbox package costs every command a fifth of a second
     from pulumi_taxonomy.sandbox.config import FaultSpec
@@ -102,8 +102,20 @@ def _faults(value: str) -> FaultSpec:
 
     try:
         return FaultSpec.parse(value)
-    except (ValueError, ValidationError) as exc:
-        raise typer.BadParameter(str(exc)) from None
+    except ValidationError as exc:
+        _fail(_option_problems(exc, "--faults"))
+    except ValueError as exc:
+        _fail(f"--faults: {exc}")
+
+
+def _option_problems(exc: ValidationError, option: str = "") -> str:
+    """pydantic's refusal of command options as one line: each option and the rule it
+    breaks (not the value: it may be a key)."""
+    return "; ".join(
+        f"{option or '--' + str(error['loc'][0]).replace('_', '-')}: "
+        + str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be", 1)
+        for error in exc.errors()
+    )
 
 
 def _version(value: bool) -> None:
@@ -201,7 +213,7 @@ def sandbox(
             stitch_client_id=stitch_client_id,
         )
     except ValidationError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        _fail(_option_problems(exc))
     try:
         serve(config)
     except CannotServe as exc:
@@ -237,14 +249,15 @@ def validate(
     """Check a plan offline against the rules of every target it names."""
     import gc
 
-    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
-    _check_readable(plan)
     # What load builds lives until exit: frozen, the collector never walks it (loading
     # pauses the collector, and leaves it paused when it found it so).
     gc.disable()
     try:
         loaded = load(plan)
+    except PlanUnreadable:
+        raise  # exit 2: one line
     except PlanInvalid as exc:
         if as_json:
             print(json.dumps({"valid": False, "issues": [vars(i) for i in exc.issues]}, indent=2))
@@ -259,7 +272,7 @@ def validate(
         print(json.dumps({"valid": True, "events": len(loaded.events), "targets": targets}))
     else:
         _console().print(
-            f"[green]valid[/green]: {plan}: {len(loaded.events)} events, targets: "
+            f"[green]valid[/green]: {plan}: {plural(len(loaded.events), 'event')}, targets: "
             f"{', '.join(targets) or 'none'}"
         )
 
@@ -267,7 +280,7 @@ def validate(
 def _issues_table(issues: list[Any]) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{len(issues)} problem(s)")
+    table = Table(title=plural(len(issues), "problem"))
     for column in ("where", "field", "target", "problem"):
         table.add_column(column)
     for issue in issues:
@@ -300,15 +313,15 @@ def drift(
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
     from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
-    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
-    _check_readable(plan)
-    if output is not None:
-        _check_writable(output, "--output")
+    _check_report_output(output, str(plan))
     try:
         loaded = load(plan)
+    except PlanUnreadable:
+        raise
     except PlanInvalid as exc:
         _issues_table(exc.issues)
         raise typer.Exit(ExitError) from None
@@ -389,7 +402,10 @@ def export(
         _fail(str(exc), "export failed")
     _write(output, to_yaml(plan))
     err = _console(stderr=True)
-    err.print(f"wrote {output}: {len(plan.events)} events, {len(plan.user_properties)} user properties")
+    events, properties = len(plan.events), len(plan.user_properties)
+    err.print(
+        f"wrote {output}: {plural(events, 'event')}, {plural(properties, 'user property', 'user properties')}"
+    )
     if program is not None:
         try:
             write_program(program, plan, f"adopt-{slug(plan.name)}")
@@ -421,7 +437,7 @@ def doctor(
 
     Credentials come from the environment, as for `drift`; nothing is written."""
     from pulumi_taxonomy import doctor as checkup
-    from pulumi_taxonomy.plan.loader import PlanInvalid, load
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     try:
         vendors = checkup.vendor_names(vendor or [])
@@ -429,9 +445,10 @@ def doctor(
         raise typer.BadParameter(str(exc), param_hint="--vendor") from None
     loaded = None
     if plan is not None:
-        _check_readable(plan)
         try:
             loaded = load(plan)
+        except PlanUnreadable:
+            raise
         except PlanInvalid as exc:
             _issues_table(exc.issues)
             raise typer.Exit(ExitError) from None
@@ -444,16 +461,6 @@ def doctor(
     if report.timed_out:  # unfinished checks: doctor could not run them all
         raise typer.Exit(ExitError)
     raise typer.Exit(ExitFound if report.failed else ExitOk)
-
-
-def _check_readable(plan: Path) -> None:
-    """A plan that cannot be read is an error (exit 2), not an invalid plan (exit 1)."""
-    if not plan.exists():
-        raise CommandFailed(f"cannot read the plan {plan}: there is no such file")
-    if not plan.is_file():
-        raise CommandFailed(f"cannot read the plan {plan}: it is not a file")
-    if not os.access(plan, os.R_OK):
-        raise CommandFailed(f"cannot read the plan {plan}: permission denied")
 
 
 def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
@@ -469,6 +476,26 @@ def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
             raise CommandFailed(f"{option} {path} cannot be written: permission denied")
     elif not path.exists():
         _check_folder_writable(path.parent, option, path)
+
+
+def _check_report_output(output: Path | None, *plans: str) -> None:
+    """An --output report may replace an older report, never a plan the command reads
+    (through a symlink or a hard link either)."""
+    if output is None:
+        return
+    for plan in plans:
+        if output.resolve() == Path(plan).resolve() or _same_file(output, plan):
+            raise CommandFailed(
+                f"--output {output} is the plan {plan} that this command reads; write the report elsewhere"
+            )
+    _check_writable(output, "--output")
+
+
+def _same_file(path: Path, other: str) -> bool:
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # one of them does not exist (yet)
+        return False
 
 
 def _check_program_folder(folder: Path, force: bool) -> None:
@@ -513,7 +540,7 @@ def _drift_table(differences: list[Any], plan: Any) -> None:
     if not differences:
         _console().print(f"[green]no drift[/green]: {escape(repr(plan.name))} matches {compared_names(plan)}")
         return
-    table = Table(title=f"drift: {len(differences)} item(s)")
+    table = Table(title=f"drift: {plural(len(differences), 'item')}")
     for column in ("vendor", "kind", "name", "status", "detail"):
         table.add_column(column)
     for d in differences:
@@ -534,14 +561,18 @@ def lint(
     Exit 0 when there is no error (warnings allowed), 1 on errors, 2 when the plan could
     not be read or is not valid (run `validate`)."""
     from pulumi_taxonomy.plan import lint as rules
-    from pulumi_taxonomy.plan.loader import PlanInvalid
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable
     from pulumi_taxonomy.plan.report import LINT_FORMATS, render_lint
     from pulumi_taxonomy.plan.revision import Revision
 
     if output_format not in LINT_FORMATS:
         raise typer.BadParameter(f"use {', '.join(LINT_FORMATS)}", param_hint="--format")
     try:
-        located = Revision.parse(plan).load()
+        revision = Revision.parse(plan)
+        _check_report_output(output, revision.path)
+        located = revision.load()
+    except PlanUnreadable:
+        raise
     except PlanInvalid as exc:
         findings = rules.invalid(exc.issues)
         report = render_lint(output_format, plan, findings, ran=False)
@@ -574,15 +605,18 @@ def diff(
     --allow-breaking), 0 otherwise, 2 when a plan could not be read or is not valid."""
     from pulumi_taxonomy.plan import diff as changes
     from pulumi_taxonomy.plan.lint import invalid
-    from pulumi_taxonomy.plan.loader import PlanInvalid
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable
     from pulumi_taxonomy.plan.report import DIFF_FORMATS, lint_github, lint_text, render_diff
     from pulumi_taxonomy.plan.revision import Revision
 
     if output_format not in DIFF_FORMATS:
         raise typer.BadParameter(f"use {', '.join(DIFF_FORMATS)}", param_hint="--format")
     try:
-        target = Revision.parse(new)
-        review = changes.diff(Revision.parse(old).load(), target.load())
+        base, target = Revision.parse(old), Revision.parse(new)
+        _check_report_output(output, base.path, target.path)
+        review = changes.diff(base.load(), target.load())
+    except PlanUnreadable:
+        raise
     except PlanInvalid as exc:
         findings = invalid(exc.issues)
         if output_format == "github":

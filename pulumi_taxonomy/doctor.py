@@ -20,7 +20,7 @@ from typing import Any, Literal, get_args
 from pulumi_taxonomy.amplitude import client as amplitude
 from pulumi_taxonomy.amplitude import importer
 from pulumi_taxonomy.core import credentials
-from pulumi_taxonomy.core.errors import ConfigurationError
+from pulumi_taxonomy.core.errors import ConfigurationError, plural
 from pulumi_taxonomy.core.http import deadline
 from pulumi_taxonomy.core.probe import Probe, skipped
 from pulumi_taxonomy.plan.models import Plan
@@ -179,7 +179,7 @@ def table(report: Report) -> Any:
     from rich.table import Table
 
     failed = len(report.failed)
-    title = f"{len(report.probes)} checks, {failed} failed" if failed else f"{len(report.probes)} checks"
+    title = plural(len(report.probes), "check") + (f", {failed} failed" if failed else "")
     grid = Table(title=f"pulumi-taxonomy doctor: {title}", show_lines=True)
     for column in ("vendor", "check", "result", "detail / what to do"):
         grid.add_column(column, overflow="fold")
@@ -201,7 +201,7 @@ def summary(report: Report, timeout: float) -> str:
         )
     if report.failed:
         vendors = ", ".join(dict.fromkeys(p.vendor for p in report.failed))
-        return f"{len(report.failed)} check(s) failed ({vendors}): fix them before the first apply."
+        return f"{plural(len(report.failed), 'check')} failed ({vendors}): fix them before the first apply."
     return "every check passed."
 
 

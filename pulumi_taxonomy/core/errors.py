@@ -152,6 +152,11 @@ def _bounded(text: str) -> str:
     return f"{text[:MAX_CAUSE]}... ({len(text) - MAX_CAUSE} more characters)"
 
 
+def plural(count: int, word: str, words: str = "") -> str:
+    """`1 event`, `2 events` (`words` for an irregular plural: `plural(n, "property", "properties")`)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
 def one_line(text: str) -> str:
     """`text` with its line breaks and runs of spaces made single spaces."""
     return " ".join(text.split())

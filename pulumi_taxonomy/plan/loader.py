@@ -9,7 +9,9 @@ resources (`types`), and no two children may share a name (`children`).
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -27,6 +29,7 @@ from pulumi_taxonomy.amplitude.models import (
     GroupPropertyInputs,
     UserPropertyInputs,
 )
+from pulumi_taxonomy.core.errors import TaxonomyError
 from pulumi_taxonomy.core.inputs import field_path
 from pulumi_taxonomy.plan import children, safeyaml
 from pulumi_taxonomy.plan.models import EventProperty, Plan
@@ -83,6 +86,16 @@ class PlanInvalid(ValueError):
     def __init__(self, issues: list[Issue]) -> None:
         super().__init__("\n".join(str(i) for i in issues))
         self.issues = issues
+
+
+class PlanUnreadable(PlanInvalid, TaxonomyError):
+    """The file cannot be read as a plan at all: missing, not a regular file, not
+    readable, past the size limit, not UTF-8. The commands exit 2 ("could not run") on
+    it, with `str()` as their one line; it is still a `PlanInvalid` for the component."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__([Issue(file, None, "", f"cannot read the file: {reason}")])
+        self.args = (f"cannot read the plan {file}: {reason}",)
 
 
 def _line(node: yaml.Node | None, loc: Loc) -> int | None:
@@ -382,16 +395,52 @@ def check(plan: Plan, file: str = "<plan>") -> None:
 
 def load(path: str | Path) -> Plan:
     """Read and check a plan file; `PlanInvalid` lists every problem with its line."""
+    return loads(read(path), str(path))
+
+
+def read(path: str | Path) -> str:
+    """The text of a plan file, read within bounds (`safeyaml.MAX_BYTES`): the one reader
+    of every command and of the component. `PlanUnreadable` says why not."""
     file = str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > safeyaml.MAX_BYTES:
-            message = f"the file has {size:,} bytes; a plan has at most {safeyaml.MAX_BYTES:,}"
-            raise PlanInvalid([Issue(file, None, "", message)])
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanInvalid([Issue(file, None, "", f"cannot read the file: {exc}")]) from None
-    return loads(text, file)
+        # Before opening: opening a FIFO to read blocks until a writer comes, and a device
+        # such as /dev/zero never ends.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise PlanUnreadable(file, "it is not a file")
+        # O_NONBLOCK: should a FIFO have taken the file's place since, the open still returns.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as stream:
+            opened = os.fstat(stream.fileno())
+            if not stat.S_ISREG(opened.st_mode):
+                raise PlanUnreadable(file, "it is not a file")
+            check_size(file, opened.st_size)
+            data = stream.read(safeyaml.MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise PlanUnreadable(file, "there is no such file") from None
+    except PermissionError:
+        raise PlanUnreadable(file, "permission denied") from None
+    except OSError as exc:
+        raise PlanUnreadable(file, exc.strerror or str(exc)) from None
+    if len(data) > safeyaml.MAX_BYTES:  # it grew since the fstat
+        check_size(file, len(data), f"more than {safeyaml.MAX_BYTES:,}")
+    return decode(file, data)
+
+
+def check_size(file: str, size: int, has: str = "") -> None:
+    """`PlanUnreadable` past the size limit, before the file is read."""
+    if size > safeyaml.MAX_BYTES:
+        has = has or f"{size:,}"
+        raise PlanUnreadable(file, f"the file has {has} bytes; a plan has at most {safeyaml.MAX_BYTES:,}")
+
+
+def decode(file: str, data: bytes) -> str:
+    """The text of a plan file's bytes, once their size is checked (`check_size`)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanUnreadable(
+            file, f"it is not UTF-8 text (byte {exc.start:,}: {exc.reason}); save it as UTF-8"
+        ) from None
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

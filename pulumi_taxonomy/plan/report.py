@@ -12,6 +12,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from pulumi_taxonomy import __version__
+from pulumi_taxonomy.core.errors import plural
 from pulumi_taxonomy.plan.conventions import Conventions
 from pulumi_taxonomy.plan.diff import Change, Review
 from pulumi_taxonomy.plan.lint import RULES, Finding
@@ -86,10 +87,6 @@ def _counts(findings: list[Finding]) -> tuple[int, int]:
     return errors, len(findings) - errors
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _finding_text(finding: Finding) -> str:
     fix = f" Fix: {finding.fix}." if finding.fix else ""
     return f"{finding.field or '(plan)'}: {finding.message}.{fix}"
@@ -103,7 +100,7 @@ def lint_text(file: str, findings: list[Finding]) -> str:
         where = f"{f.file}:{f.line}" if f.line else f.file
         lines.append(f"{where}: {f.severity} [{f.rule}] {_finding_text(f)}")
     errors, warnings = _counts(findings)
-    lines.append(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {file}")
+    lines.append(f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {file}")
     return "\n".join(lines) + "\n"
 
 
@@ -125,7 +122,7 @@ def lint_github(findings: list[Finding], workspace: str | None = None) -> str:
         for f in findings
     ]
     errors, warnings = _counts(findings)
-    lines.append(f"lint: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}")
+    lines.append(f"lint: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
     return "\n".join(lines) + "\n"
 
 
@@ -200,8 +197,8 @@ def _where(change: Change) -> str:
 def _summary(review: Review, allow_breaking: bool) -> str:
     breaking, blocking = review.breaking, review.blocking(allow_breaking)
     other = len(review.changes) - len(breaking)
-    text = f"{_plural(len(breaking), 'breaking change')} ({len(breaking) - len(blocking)} allowed), "
-    text += f"{_plural(other, 'other change')}"
+    text = f"{plural(len(breaking), 'breaking change')} ({len(breaking) - len(blocking)} allowed), "
+    text += f"{plural(other, 'other change')}"
     return text
 
 
@@ -261,10 +258,10 @@ def diff_markdown(review: Review, allow_breaking: bool = False) -> str:
     if breaking:
         lines += [*_table(breaking, allow_breaking), ""]
     if other:
-        lines += [f"<details><summary>{_plural(len(other), 'non-breaking change')}</summary>", ""]
+        lines += [f"<details><summary>{plural(len(other), 'non-breaking change')}</summary>", ""]
         lines += [*_table(other, allow_breaking), "", "</details>", ""]
     if blocking:
-        lines.append(f"> **{_plural(len(blocking), 'breaking change')} not allowed.** {ALLOW_HOW}")
+        lines.append(f"> **{plural(len(blocking), 'breaking change')} not allowed.** {ALLOW_HOW}")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

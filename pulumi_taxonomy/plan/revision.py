@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
-from pulumi_taxonomy.plan.loader import Issue, Located, PlanInvalid, loads_located
+from pulumi_taxonomy.plan.loader import Located, PlanUnreadable, check_size, decode, loads_located, read
 
 GIT = "git:"
 GIT_TIMEOUT = 30.0
@@ -40,10 +39,7 @@ class Revision:
 
     def read(self) -> str:
         if self.ref is None:
-            try:
-                return Path(self.path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise _invalid(self.spec, f"cannot read the file: {exc}") from None
+            return read(self.path)
         return self._git_show()
 
     def load(self) -> Located:
@@ -51,13 +47,19 @@ class Revision:
         return loads_located(self.read(), self.spec)
 
     def _git_show(self) -> str:
+        """The blob, refused past the size limit before git prints it (`git cat-file -s`)."""
         # "./" makes git read the path from the current directory, as for a plain file.
         path = os.path.relpath(self.path) if os.path.isabs(self.path) else self.path
         if not path.startswith(("./", "../")):
             path = "./" + path
+        size = self._git("cat-file", "-s", f"{self.ref}:{path}").strip()
+        check_size(self.spec, int(size))
+        return decode(self.spec, self._git("show", f"{self.ref}:{path}"))
+
+    def _git(self, *args: str) -> bytes:
         try:
             done = subprocess.run(
-                ["git", "show", f"{self.ref}:{path}"],
+                ["git", *args],
                 capture_output=True,
                 stdin=subprocess.DEVNULL,
                 timeout=GIT_TIMEOUT,
@@ -71,10 +73,7 @@ class Revision:
         if done.returncode != 0:
             said = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
             raise _invalid(self.spec, f"git could not read {self.ref}:{self.path}: {said}{_hint(said)}")
-        try:
-            return done.stdout.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _invalid(self.spec, f"the file at {self.ref} is not UTF-8 text: {exc}") from None
+        return done.stdout
 
 
 def _hint(said: str) -> str:
@@ -87,5 +86,5 @@ def _hint(said: str) -> str:
     return ""
 
 
-def _invalid(spec: str, message: str) -> PlanInvalid:
-    return PlanInvalid([Issue(spec, None, "", message)])
+def _invalid(spec: str, message: str) -> PlanUnreadable:
+    return PlanUnreadable(spec, message)

@@ -16,6 +16,7 @@ import pytest
 
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.engine.test_tracking_plan import env as sandbox_env
+from tests.reliability.test_validate_cli import _ceilings
 from tests.servers import QuietHandler, interrupted_while_waiting, serving
 
 PLAN = """\
@@ -29,7 +30,11 @@ targets:
 
 
 def cli(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    ceilings: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pulumi_taxonomy", *args],
@@ -37,8 +42,9 @@ def cli(
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
+        preexec_fn=_ceilings if ceilings else None,  # memory and CPU: a runaway read fails fast
     )
 
 
@@ -93,10 +99,80 @@ def test_an_unreachable_vendor(plan: Path) -> None:
     one_line_error(cli("drift", str(plan), env=amplitude_env(closed_port_url())), "could not reach")
 
 
-@pytest.mark.parametrize("command", ["validate", "drift"])
+@pytest.mark.parametrize("command", ["validate", "drift", "lint"])
 def test_a_plan_that_cannot_be_read_is_an_error_not_an_invalid_plan(tmp_path: Path, command: str) -> None:
     one_line_error(cli(command, str(tmp_path / "missing.yaml")), "missing.yaml", "no such file")
     one_line_error(cli(command, str(tmp_path)), "not a file")
+
+
+READS_PLANS = ["validate", "drift", "lint", "diff OLD", "diff NEW"]
+"""Each command that reads a plan (`diff OLD NEW` reads two)."""
+
+
+def reading(command: str, path: str, other: Path) -> list[str]:
+    """The command's arguments with `path` as its plan (diff: as OLD or NEW, `other` the second)."""
+    if command == "diff OLD":
+        return ["diff", path, str(other)]
+    if command == "diff NEW":
+        return ["diff", str(other), path]
+    return [command, path]
+
+
+@pytest.mark.parametrize("command", READS_PLANS)
+def test_what_is_not_a_regular_file_is_refused_unopened(plan: Path, tmp_path: Path, command: str) -> None:
+    # A FIFO blocks whoever opens it to read until a writer comes (none will): the
+    # timeout bounds a regression; a device never ends, the memory ceiling bounds that.
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    try:
+        for path in (str(fifo), "/dev/zero", str(tmp_path)):
+            result = cli(*reading(command, path, plan), timeout=30, ceilings=True)
+            one_line_error(result, f"cannot read the plan {path}: it is not a file")
+    finally:
+        fifo.unlink()
+
+
+@pytest.mark.parametrize("command", READS_PLANS)
+def test_a_plan_past_the_size_limit_or_not_utf8_cannot_be_read(
+    plan: Path, tmp_path: Path, command: str
+) -> None:
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as sparse:  # no data written: the size alone refuses it
+        sparse.truncate(64 * 1024 * 1024 + 1)
+    result = cli(*reading(command, str(huge), plan), timeout=30, ceilings=True)
+    one_line_error(result, "the file has 67,108,865 bytes; a plan has at most 67,108,864")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"version: 1\nname: \xc0\x80\n")
+    result = cli(*reading(command, str(binary), plan))
+    one_line_error(result, f"cannot read the plan {binary}: it is not UTF-8 text (byte 17")
+
+
+def test_a_report_never_overwrites_a_plan_the_command_reads(plan: Path, tmp_path: Path) -> None:
+    env = amplitude_env(closed_port_url())  # drift refuses before any request
+    (tmp_path / "link.yaml").symlink_to(plan)
+    os.link(plan, tmp_path / "hard.yaml")
+    other = tmp_path / "other.yaml"
+    other.write_text(PLAN, encoding="utf-8")
+    for output in (plan, tmp_path / "link.yaml", tmp_path / "hard.yaml", tmp_path / "." / "plan.yaml"):
+        for args in (
+            ["lint", str(plan)],
+            ["diff", str(plan), str(other)],
+            ["diff", str(other), str(plan)],
+            ["drift", str(plan)],
+        ):
+            result = cli(*args, "--output", str(output), env=env, cwd=tmp_path)
+            one_line_error(result, f"--output {output} is the plan", "write the report elsewhere")
+            assert result.stdout == ""
+    assert plan.read_text(encoding="utf-8") == PLAN and (tmp_path / "link.yaml").is_symlink()
+
+
+def test_a_report_replaces_an_older_report_and_creates_its_folders(plan: Path, tmp_path: Path) -> None:
+    old_report = tmp_path / "lint.txt"
+    old_report.write_text("the last run's report\n", encoding="utf-8")
+    new_report = tmp_path / "reports" / "pr" / "lint.txt"
+    for report in (old_report, new_report):
+        result = cli("lint", str(plan), "--output", str(report))
+        assert (result.returncode, report.read_text(encoding="utf-8")) == (0, result.stdout), result.stderr
 
 
 def test_an_unwritable_output_is_refused_before_any_request(plan: Path, tmp_path: Path) -> None:
@@ -260,3 +336,14 @@ def test_help_mentions_debug() -> None:
     result = cli("--help", env={"COLUMNS": "200"})
     assert result.returncode == 0 and "--debug" in result.stdout
     assert "--force" in cli("export", "--help", env={"COLUMNS": "200"}).stdout
+
+
+def test_a_count_of_one_reads_in_the_singular(plan: Path) -> None:
+    result = cli("validate", str(plan), env={"COLUMNS": "400"})
+    assert (result.returncode, result.stdout) == (0, f"valid: {plan}: 1 event, targets: amplitude\n")
+    # One check, failed offline: no Stitch credentials.
+    unset = {"STITCH_ACCESS_TOKEN": "", "STITCH_CLIENT_ID": ""}
+    result = cli("doctor", "--vendor", "stitch", env={**unset, "COLUMNS": "200"})
+    assert result.returncode == 1, result.stderr
+    assert "doctor: 1 check, 1 failed" in result.stdout
+    assert "1 check failed (stitch)" in result.stdout

@@ -77,7 +77,7 @@ def test_lint_writes_sarif_and_exits_2_when_it_cannot_run(tmp_path: Path) -> Non
     )
     assert "is not a valid plan" in done.stderr
     missing = run("lint", str(tmp_path / "nope.yaml"))
-    assert missing.returncode == 2 and "cannot read the file" in missing.stderr
+    assert missing.returncode == 2 and "cannot read the plan" in missing.stderr
     assert run("lint", str(plan), "--format", "xml").returncode == 2
 
 
@@ -140,6 +140,31 @@ def test_diff_reads_the_base_plan_from_git(tmp_path: Path) -> None:
     assert not (folder / "x").exists()
     malformed = run("diff", "git:HEAD", "plan.yaml", cwd=folder)
     assert malformed.returncode == 2 and "git:REF:PATH" in malformed.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_committed_plan_past_the_size_limit_or_not_utf8_is_refused(tmp_path: Path) -> None:
+    with (tmp_path / "huge.yaml").open("wb") as sparse:  # zeros: git stores them in a few KB
+        sparse.truncate(64 * 1024 * 1024 + 1)
+    (tmp_path / "binary.yaml").write_bytes(b"version: 1\nname: \xc0\x80\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plans")
+    (tmp_path / "huge.yaml").write_text("version: 1\nname: Small now\n")
+    for args in (["lint", "git:HEAD:huge.yaml"], ["diff", "git:HEAD:huge.yaml", "huge.yaml"]):
+        done = run(*args, cwd=tmp_path)
+        assert (done.returncode, done.stdout, done.stderr.splitlines()) == (
+            2,
+            "",
+            [
+                "error: cannot read the plan git:HEAD:huge.yaml: the file has 67,108,865 bytes; "
+                "a plan has at most 67,108,864"
+            ],
+        )
+    done = run("lint", "git:HEAD:binary.yaml", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith(
+        "error: cannot read the plan git:HEAD:binary.yaml: it is not UTF-8 text (byte 17"
+    ), done.stderr
 
 
 def test_diff_says_when_git_is_missing_or_not_a_repository(tmp_path: Path) -> None:

@@ -84,14 +84,21 @@ def test_reset_endpoint_restores_the_seed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "complaint"),
     [
-        (["--faults", "429=2"], "not between 0 and 1"),
-        (["--faults", "boom=0.1"], "unknown fault"),
-        (["--faults", "429"], "KIND=PROBABILITY"),
-        (["--seed", "full"], "empty or demo"),
-        (["--port", "-1"], "port"),
+        (["--faults", "429=2"], "error: --faults: fault 429: probability 2.0 is not between 0 and 1"),
+        (
+            ["--faults", "999=0.5"],
+            "error: --faults: unknown fault '999': use an HTTP status 400-599 or 'drop'",
+        ),
+        (["--faults", "boom=0.1"], "error: --faults: unknown fault 'boom'"),
+        (["--faults", "429"], "error: --faults: fault '429' is not KIND=PROBABILITY"),
+        (["--port", "70000"], "error: --port: must be less than or equal to 65535"),
+        (["--port", "-1"], "error: --port: must be greater than or equal to 0"),
+        (["--hour-seconds", "0"], "error: --hour-seconds: must be greater than 0"),
+        (["--latency-ms", "-1"], "error: --latency-ms: must be greater than or equal to 0"),
+        (["--stitch-client-id", "5"], "error: --stitch-client-id: must be greater than or equal to 1000"),
     ],
 )
-def test_bad_options_exit_2_with_a_reason(args: list[str], complaint: str) -> None:
+def test_an_option_out_of_range_is_one_line_naming_it_and_its_rule(args: list[str], complaint: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pulumi_taxonomy", "sandbox", *args],
         capture_output=True,
@@ -99,8 +106,20 @@ def test_bad_options_exit_2_with_a_reason(args: list[str], complaint: str) -> No
         timeout=60,
         check=False,
     )
-    assert result.returncode == 2, result
-    assert complaint in result.stderr.replace("\n", " "), result.stderr
+    assert (result.returncode, result.stdout) == (2, ""), result
+    [line] = result.stderr.splitlines()
+    assert line.startswith(complaint) and "pydantic" not in line, result.stderr
+
+
+def test_an_unknown_seed_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", "sandbox", "--seed", "full"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "empty or demo" in result.stderr, result
 
 
 def test_help_lists_every_option() -> None:
