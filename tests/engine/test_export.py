@@ -21,30 +21,25 @@ from tests.engine.conftest import writes
 from tests.engine.test_tracking_plan import env
 
 
-def export(sandbox: SandboxProcess, tmp: Path, *args: str) -> Path:
-    return export_with_warnings(sandbox, tmp, *args)[0]
-
-
-def export_with_warnings(sandbox: SandboxProcess, tmp: Path, *args: str) -> tuple[Path, str]:
-    folder = tmp / "adopt"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pulumi_taxonomy",
-            "export",
-            *args,
-            "--output",
-            str(tmp / "plan.yaml"),
-            "--program",
-            str(folder),
-        ],
+def cli(sandbox: SandboxProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI, as a subprocess reaching the sandbox through the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", *args],
         env={**os.environ, **env(sandbox.url)},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def export(sandbox: SandboxProcess, tmp: Path, *args: str) -> Path:
+    return export_with_warnings(sandbox, tmp, *args)[0]
+
+
+def export_with_warnings(sandbox: SandboxProcess, tmp: Path, *args: str) -> tuple[Path, str]:
+    folder = tmp / "adopt"
+    result = cli(sandbox, "export", *args, "--output", str(tmp / "plan.yaml"), "--program", str(folder))
     assert result.returncode == 0, result.stderr
     assert (folder / "plan.yaml").read_text() == (tmp / "plan.yaml").read_text()
     load(folder / "plan.yaml")  # the export is a valid plan
@@ -135,14 +130,7 @@ def test_amplitude_export_warns_of_what_the_plan_cannot_say_and_drift_agrees(
     unsayable = {"cart_value", "app_version"}
     for name in unsayable:
         assert f'shared event property "{name}" is on no event' in " ".join(stderr.split()), stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "pulumi_taxonomy", "drift", str(folder / "plan.yaml"), "--format", "json"],
-        env={**os.environ, **env(sandbox.url)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = cli(sandbox, "drift", str(folder / "plan.yaml"), "--format", "json")
     assert result.returncode == 1, result.stderr
     drift = json.loads(result.stdout)["drift"]
     assert sorted((d["kind"], d["name"], d["status"]) for d in drift) == sorted(
