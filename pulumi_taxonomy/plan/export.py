@@ -1,6 +1,7 @@
 """Export what a vendor already holds as a plan, so a team adopts hundreds of existing
 events in one step: `pulumi-taxonomy export`, then a program that applies the plan
-with `adopt=True`, which changes nothing at the vendor.
+with `adopt=True`, which sends no write to the vendor it came from (adopting looks
+first and takes over what is exactly as declared, as `terraform import` does).
 
 What the plan format cannot express is reported as a warning, never silently dropped.
 """
@@ -55,9 +56,11 @@ def from_amplitude(
 ) -> tuple[Plan, list[str]]:
     warnings: list[str] = []
     events = []
+    attached: set[str] = set()
     for info in progress(client.list_events(), "Amplitude events"):
         props = []
         for p in client.list_event_properties(info.event_type):
+            attached.add(p.event_property)
             props.append(
                 EventProperty(name=p.event_property, required=p.is_required, **_amplitude_attributes(p))
             )
@@ -74,6 +77,15 @@ def from_amplitude(
                 properties=props,
             )
         )
+    # A plan's properties exist at Amplitude only on its events (`properties:` are
+    # definitions events refer to), so a shared one on no event cannot be said; drift
+    # reports each as extra, which the warning announces.
+    warnings += [
+        f'shared event property "{p.event_property}" is on no event: the plan format cannot '
+        "express it, so it is left out (`drift` reports it as extra, on no event)"
+        for p in client.list_event_properties()
+        if p.event_property not in attached and not p.deleted
+    ]
     users = [
         UserProperty.model_validate(
             {

@@ -281,8 +281,12 @@ class PlanProperty(Model):
 
 def shows(body: Mapping[str, Any], desired: PlanProperty) -> bool:
     """The vendor's read-back proves the property is exactly `desired`: every field we
-    send is there and agrees (a field it leaves out proves nothing)."""
-    if any(key not in body for key in desired.wire()):
+    send is there and agrees (a field it leaves out proves nothing). Except `required`:
+    the reference marks it optional, so a property stored without it is not required,
+    and the vendor returns it as stored (a plan made in RudderStack's app or by another
+    client omits it): its absence shows `required: false`."""
+    omissible = {"required"} if not desired.required else set()
+    if any(key not in body and key not in omissible for key in desired.wire()):
         return False
     nested = body.get("properties")
     if desired.properties is not None:

@@ -479,6 +479,12 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
 
     def create_remote(self, inputs: SourceConnectionInputs) -> tuple[str, Outputs]:
         client = _client(inputs)
+        # Look before connecting: a connect of a source already connected to this plan is
+        # refused (or, at a vendor that takes it as an upsert, a write that bumps the
+        # plan's version), and what is connected decides anyway.
+        current = self._config(client, inputs.tracking_plan_id, inputs.source_id)
+        if current is not None:
+            return self._take_over(client, inputs, current, None)
         try:
             settle(
                 lambda: client.connect(inputs.tracking_plan_id, inputs.source_id, inputs.config.wire()),
@@ -497,17 +503,28 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
                     "plan first (or manage that connection here and change its tracking_plan_id, which "
                     "moves it).",
                 ) from exc
-            if current == inputs.config:
-                # Connected exactly as declared: most likely our own create, its answer lost.
-                return f"{inputs.tracking_plan_id}/{inputs.source_id}", inputs.model_dump(mode="json")
-            if not (inputs.adopt or exc.retried):
+            return self._take_over(client, inputs, current, exc)
+        return f"{inputs.tracking_plan_id}/{inputs.source_id}", inputs.model_dump(mode="json")
+
+    def _take_over(
+        self,
+        client: RudderStackClient,
+        inputs: SourceConnectionInputs,
+        current: ConnectionConfig,
+        refusal: VendorError | None,
+    ) -> tuple[str, Outputs]:
+        """The source is connected to this plan already: exactly as declared (most likely
+        our own create, its answer lost) it is taken over with no write; otherwise only
+        when adopting, or when the refusal answered a connect we had to send again."""
+        if current != inputs.config:
+            if not (inputs.adopt or (refusal is not None and refusal.retried)):
                 raise ResourceError(
                     self.describe(inputs.model_dump()),
                     "create",
-                    exc,
+                    refusal or TaxonomyError("the source is already connected to this plan"),
                     "the source is already connected to this plan. Set adopt=True to manage that "
                     "connection (its settings are then updated to match your program).",
-                ) from exc
+                )
             self._converge(client, inputs)
         return f"{inputs.tracking_plan_id}/{inputs.source_id}", inputs.model_dump(mode="json")
 

@@ -1,4 +1,5 @@
-"""`pulumi-taxonomy export` then applying the exported program changes nothing."""
+"""`pulumi-taxonomy export` then applying the exported program sends no write, and a
+preview after it shows no changes (as after `terraform import`)."""
 
 from __future__ import annotations
 
@@ -16,63 +17,47 @@ from pulumi_taxonomy.rudderstack.models import PlanProperty
 from pulumi_taxonomy.testing import Engine, SandboxProcess
 from pulumi_taxonomy.testing.program import run_program
 from tests.conftest import AMPLITUDE_AUTH, rudderstack_client
+from tests.engine.conftest import writes
 from tests.engine.test_tracking_plan import env
 
 
-def export(sandbox: SandboxProcess, tmp: Path, *args: str) -> Path:
-    folder = tmp / "adopt"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pulumi_taxonomy",
-            "export",
-            *args,
-            "--output",
-            str(tmp / "plan.yaml"),
-            "--program",
-            str(folder),
-        ],
+def cli(sandbox: SandboxProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI, as a subprocess reaching the sandbox through the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", *args],
         env={**os.environ, **env(sandbox.url)},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def export(sandbox: SandboxProcess, tmp: Path, *args: str) -> Path:
+    return export_with_warnings(sandbox, tmp, *args)[0]
+
+
+def export_with_warnings(sandbox: SandboxProcess, tmp: Path, *args: str) -> tuple[Path, str]:
+    folder = tmp / "adopt"
+    result = cli(sandbox, "export", *args, "--output", str(tmp / "plan.yaml"), "--program", str(folder))
     assert result.returncode == 0, result.stderr
     assert (folder / "plan.yaml").read_text() == (tmp / "plan.yaml").read_text()
     load(folder / "plan.yaml")  # the export is a valid plan
-    return folder
+    return folder, result.stderr
 
 
 def amplitude_snapshot(sandbox: SandboxProcess) -> dict[str, Any]:
+    """Everything the Taxonomy API lists, exactly as it answers (an untyped property's
+    `null` included: adopting must not turn it into `any`)."""
     with httpx.Client(base_url=f"{sandbox.url}/api/2/taxonomy", auth=AMPLITUDE_AUTH, timeout=30) as amp:
         events = amp.get("/event").json()["data"]
         snapshot: dict[str, Any] = {"categories": amp.get("/category").json()["data"], "events": events}
         for event in events:
-            props = amp.get("/event-property", params={"event_type": event["event_type"]}).json()["data"]
-            # Amplitude shows an untyped property as null; the plan writes it as "any", the same meaning.
-            snapshot[event["event_type"]] = [
-                {
-                    **p,
-                    "type": p["type"] or "any",
-                    "description": p["description"] or None,
-                    "regex": p["regex"] or None,
-                }
-                for p in props
-            ]
-        users = [p for p in amp.get("/user-property").json()["data"] if p["user_property"].startswith("gp:")]
-        snapshot["users"] = [
-            {
-                **p,
-                "type": p["type"] or "any",
-                "description": p["description"] or None,
-                "regex": p["regex"] or None,
-            }
-            for p in users
-        ]
-        shared = amp.get("/event-property").json()["data"]
-        snapshot["shared"] = [{**p, "type": p["type"] or "any"} for p in shared]
+            snapshot[event["event_type"]] = amp.get(
+                "/event-property", params={"event_type": event["event_type"]}
+            ).json()["data"]
+        snapshot["users"] = amp.get("/user-property").json()["data"]
+        snapshot["shared"] = amp.get("/event-property").json()["data"]
     return snapshot
 
 
@@ -80,9 +65,13 @@ def test_amplitude_demo_export_then_apply_changes_nothing(sandbox: SandboxProces
     sandbox.reset("demo")
     folder = export(sandbox, tmp_path, "--from", "amplitude", "--name", "Demo")
     before = amplitude_snapshot(sandbox)
+    untyped = [p["event_property"] for p in before["Page Viewed"] if p["type"] is None]
+    assert untyped == ["path", "title"]  # the seed's untyped properties, which must stay so
+    written = writes(sandbox)
     with Engine(project="adopt-demo", env=env(sandbox.url)) as engine:
         applied = run_program(folder / "__main__.py", engine)
         assert applied.count("create") == len(applied.operations) > 30
+        assert writes(sandbox) == written  # adopting what is exactly as declared writes nothing
         engine.new_command()
         assert run_program(folder / "__main__.py", engine, preview=True).changes == {}
     assert amplitude_snapshot(sandbox) == before
@@ -112,9 +101,38 @@ def test_rudderstack_demo_export_then_apply_changes_nothing(sandbox: SandboxProc
     sandbox.reset("demo")
     folder = export(sandbox, tmp_path, "--from", "rudderstack")
     before = rudderstack_snapshot(sandbox)
+    versions = plan_versions(sandbox)
+    written = writes(sandbox)
     with Engine(project="adopt-rs", env=env(sandbox.url)) as engine:
         applied = run_program(folder / "__main__.py", engine)
         assert applied.count("create") == len(applied.operations) == 5  # plan, 3 events, 1 source
+        # Events stored without `required: false`, and a connected source: nothing re-sent.
+        assert writes(sandbox) == written
         engine.new_command()
         assert run_program(folder / "__main__.py", engine, preview=True).changes == {}
-    assert rudderstack_snapshot(sandbox) == before
+    after = rudderstack_snapshot(sandbox)
+    assert after == before
+    assert plan_versions(sandbox) == versions  # not even a version bump
+
+
+def plan_versions(sandbox: SandboxProcess) -> dict[str, int]:
+    with rudderstack_client(sandbox) as rs:
+        return {p["name"]: p["version"] for p in rs.get("/tracking-plans").json()["trackingPlans"]}
+
+
+def test_amplitude_export_warns_of_what_the_plan_cannot_say_and_drift_agrees(
+    sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    """Shared properties on no event cannot be said in a plan: each is named on stderr,
+    and `drift` on the fresh export reports exactly those, as the warning announces."""
+    sandbox.reset("demo")
+    folder, stderr = export_with_warnings(sandbox, tmp_path, "--from", "amplitude", "--name", "Demo")
+    unsayable = {"cart_value", "app_version"}
+    for name in unsayable:
+        assert f'shared event property "{name}" is on no event' in " ".join(stderr.split()), stderr
+    result = cli(sandbox, "drift", str(folder / "plan.yaml"), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    drift = json.loads(result.stdout)["drift"]
+    assert sorted((d["kind"], d["name"], d["status"]) for d in drift) == sorted(
+        ("shared event property", name, "extra") for name in unsayable
+    )
