@@ -47,14 +47,18 @@ class Revision:
         return loads_located(self.read(), self.spec)
 
     def _git_show(self) -> str:
-        """The blob, refused past the size limit before git prints it (`git cat-file -s`)."""
+        """The blob, refused past the size limit before git prints it (`git cat-file -s`),
+        and refused when the path names a folder (git would list it)."""
         # "./" makes git read the path from the current directory, as for a plain file.
         path = os.path.relpath(self.path) if os.path.isabs(self.path) else self.path
         if not path.startswith(("./", "../")):
             path = "./" + path
-        size = self._git("cat-file", "-s", f"{self.ref}:{path}").strip()
-        check_size(self.spec, int(size))
-        return decode(self.spec, self._git("show", f"{self.ref}:{path}"))
+        name = f"{self.ref}:{path}"
+        kind = self._git("cat-file", "-t", name).strip().decode("ascii", "replace")
+        if kind != "blob":
+            raise _invalid(self.spec, f"{self.ref}:{self.path} is a {kind} in git (a folder?), not a file")
+        check_size(self.spec, int(self._git("cat-file", "-s", name).strip()))
+        return decode(self.spec, self._git("cat-file", "blob", name))
 
     def _git(self, *args: str) -> bytes:
         try:

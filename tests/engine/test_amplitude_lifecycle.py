@@ -89,7 +89,9 @@ def test_refresh_drops_what_was_deleted_out_of_band(spec: Spec, engine: Engine, 
 
 
 @BY_ID
-def test_existing_objects_are_adopted_only_when_asked(spec: Spec, engine: Engine, amp: httpx.Client) -> None:
+def test_existing_objects_are_adopted_only_when_asked(
+    spec: Spec, engine: Engine, amp: httpx.Client, sandbox: SandboxProcess
+) -> None:
     spec.setup(amp)
     spec.pre_existing(amp, spec.inputs).raise_for_status()  # type: ignore[func-returns-value]
     if spec.id == "EventCategory":
@@ -100,8 +102,11 @@ def test_existing_objects_are_adopted_only_when_asked(spec: Spec, engine: Engine
     with pytest.raises(ProviderFailed) as failure:
         engine.up("r", spec.provider, spec.inputs)
     assert "already exists" in failure.value.text and "adopt=True" in failure.value.text
+    refused_before = sandbox.stats()["by_status"].get("409", 0)
     op, _ = engine.up("r", spec.provider, {**spec.inputs, "adopt": True})
     assert op == "create"
+    # Adopting looks first, then updates what differs: no create is sent to be refused.
+    assert sandbox.stats()["by_status"].get("409", 0) == refused_before
     assert matches(spec.remote(amp, spec.inputs), spec.expected(spec.inputs))
     # Turning adopt off afterwards changes nothing.
     assert engine.up("r", spec.provider, spec.inputs)[0] == "same"

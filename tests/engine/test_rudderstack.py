@@ -17,6 +17,7 @@ from pulumi_taxonomy.rudderstack.resources import (
 )
 from pulumi_taxonomy.testing import CheckFailed, Engine, ProviderFailed, SandboxProcess
 from tests.conftest import rudderstack_client
+from tests.engine.conftest import writes
 
 SOURCE, OTHER_SOURCE = "2nk0qVvmxE79uIwsKebgVH4iNTR", "2rL1XeHCG8P8OrMHnHx4WjMjuTo"
 TP = "tp_5gopz6tfKxAjpS4TjuqVIeTdm7T"  # the reference's plan id: a valid shape, no such plan here
@@ -255,16 +256,20 @@ def test_source_connection_lifecycle_and_move(rs_engine: Engine, rs: httpx.Clien
     assert rs_engine.refresh(moved.urn) is None
 
 
-def test_connection_conflicts_explain_what_to_do(rs_engine: Engine, rs: httpx.Client) -> None:
+def test_connection_conflicts_explain_what_to_do(
+    rs_engine: Engine, rs: httpx.Client, sandbox: SandboxProcess
+) -> None:
     web, mobile = plan(rs_engine, "Web Plan"), plan(rs_engine, "Mobile Plan")
     rs.post(
         f"/tracking-plans/{web}/sources/{SOURCE}", json={"config": {"track": {"anyOtherViolation": "drop"}}}
     )
+    before = writes(sandbox)
     with pytest.raises(ProviderFailed) as same_plan:
         rs_engine.up(
             "c", SourceConnectionProvider(), {"tracking_plan_id": web, "source_id": SOURCE, "config": CONFIG}
         )
     assert "adopt=True" in same_plan.value.text
+    assert writes(sandbox) == before, "refused before anything was sent"
     with pytest.raises(ProviderFailed) as other_plan:
         rs_engine.up(
             "d",

@@ -167,6 +167,20 @@ def test_a_committed_plan_past_the_size_limit_or_not_utf8_is_refused(tmp_path: P
     ), done.stderr
 
 
+def test_a_committed_folder_is_not_read_as_a_plan(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "plan.yaml").write_text("version: 1\nname: Music\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plans")
+    done = run("lint", "git:HEAD:plans", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (
+        2,
+        "",
+        ["error: cannot read the plan git:HEAD:plans: HEAD:plans is a tree in git (a folder?), not a file"],
+    ), done.stderr
+
+
 def test_diff_says_when_git_is_missing_or_not_a_repository(tmp_path: Path) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text((CORPUS / "property-added" / "old.yaml").read_text())
