@@ -130,10 +130,13 @@ def _errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]
     for error in exc.errors(include_url=False, include_context=False, include_input=False):
         message = str(error["msg"]).removeprefix("Value error, ")
         loc = tuple(error["loc"])
-        found = PATH.match(message) if not loc else None
-        if found:  # a check across fields names the field it blames
-            loc, message = parse_path(found.group(1)), found.group(2)
-        yield prefix + loc, message
+        if loc:
+            yield prefix + loc, message
+            continue
+        # A check across fields names the field it blames, one problem a line.
+        for line in message.split("\n"):
+            found = PATH.match(line)
+            yield (prefix + parse_path(found.group(1)), found.group(2)) if found else (prefix, line)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -220,24 +220,26 @@ class Plan(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
-        # Messages start with the path of the field at fault, which the loader turns into a line.
+        # Messages start with the path of the field at fault, which the loader turns into a
+        # line; every one is listed (one per line of the error), not only the first.
+        problems: list[str] = []
         categories: dict[str, int] = {}
         for i, category in enumerate(self.categories):
             first = categories.setdefault(category, i)
             if first != i:
-                raise ValueError(f'categories[{i}]: "{category}" is already categories[{first}]')
+                problems.append(f'categories[{i}]: "{category}" is already categories[{first}]')
         users: dict[str, int] = {}
         for i, user in enumerate(self.user_properties):
             first = users.setdefault(user.name, i)
             if first != i:
-                raise ValueError(
+                problems.append(
                     f'user_properties[{i}].name: "{user.name}" is already user_properties[{first}]'
                 )
         groups: dict[tuple[str, str], int] = {}
         for i, group in enumerate(self.group_properties):
             first = groups.setdefault((group.group_type, group.name), i)
             if first != i:
-                raise ValueError(
+                problems.append(
                     f'group_properties[{i}].name: "{group.name}" of "{group.group_type}" is already '
                     f"group_properties[{first}]"
                 )
@@ -246,40 +248,40 @@ class Plan(Model):
         names: set[str] = set()
         for i, event in enumerate(self.events):
             if event.name in names:
-                raise ValueError(f'events[{i}].name: "{event.name}" is already an event name')
+                problems.append(f'events[{i}].name: "{event.name}" is already an event name')
             names.add(event.name)
             if event.type != "track":
                 first = kinds.setdefault(event.type, i)
                 if first != i:
-                    raise ValueError(
+                    problems.append(
                         f"events[{i}].type: events[{first}] is the plan's {event.type} event already "
                         "(one event per type other than track)"
                     )
             key = event.key
-            if key in keys:
-                if event.id is not None:
-                    raise ValueError(
-                        f'events[{i}].id: "{event.name}" has the same id as "{keys[key]}" '
-                        f"({key!r}); ids must be unique"
-                    )
-                raise ValueError(
+            if key in keys and event.id is not None:
+                problems.append(
+                    f'events[{i}].id: "{event.name}" has the same id as "{keys[key]}" '
+                    f"({key!r}); ids must be unique"
+                )
+            elif key in keys and keys[key] != event.name:  # (the same name is reported above)
+                problems.append(
                     f'events[{i}].name: "{event.name}" gets the same key as "{keys[key]}" '
                     f"({key!r}), which names its resources: give one of them an `id:`"
                 )
-            keys[key] = event.name
+            keys.setdefault(key, event.name)
             if event.category is not None and event.category not in self.categories:
-                raise ValueError(f'events[{i}].category: "{event.category}" is not under categories:')
+                problems.append(f'events[{i}].category: "{event.category}" is not under categories:')
             seen: set[str] = set()
             for j, prop in enumerate(event.properties):
                 if prop.name in seen:
-                    raise ValueError(
+                    problems.append(
                         f'events[{i}].properties[{j}].name: "{prop.name}" appears twice on this event'
                     )
                 seen.add(prop.name)
                 if prop.ref is not None and prop.ref not in self.properties:
-                    raise ValueError(
-                        f'events[{i}].properties[{j}].ref: "{prop.ref}" is not under properties:'
-                    )
+                    problems.append(f'events[{i}].properties[{j}].ref: "{prop.ref}" is not under properties:')
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
     def resolved(self, event: Event) -> list[EventProperty]:

@@ -365,6 +365,27 @@ def test_every_rule_names_file_line_and_field(text: str, line: int, field: str, 
     assert message in issue.message, issue
 
 
+def test_every_problem_across_fields_is_listed_not_only_the_first() -> None:
+    text = (
+        BASE + "categories: [Playback, Playback]\n"
+        "events:\n"
+        "  - {name: 名前, properties: [{name: a}, {name: a}]}\n"
+        "  - {name: 日本, category: Nowhere}\n"
+        "  - {name: a?b=c&d}\n"
+        "  - {name: a b c d, properties: [{name: b, ref: missing}]}\n"
+    )
+    with pytest.raises(PlanInvalid) as invalid:
+        loads(text, "plan.yaml")
+    assert [(i.line, i.field) for i in invalid.value.issues] == [
+        (3, "categories[1]"),
+        (5, "events[0].properties[1].name"),
+        (6, "events[1].name"),
+        (6, "events[1].category"),
+        (8, "events[3].name"),
+        (8, "events[3].properties[0].ref"),
+    ], invalid.value.issues
+
+
 def test_a_plan_file_has_at_most_so_many_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real limit (1,000,000) takes a second to reach; the count is the same at any limit.
     monkeypatch.setattr(safeyaml, "MAX_NODES", 100)
