@@ -484,11 +484,18 @@ def _check_report_output(output: Path | None, *plans: str) -> None:
     if output is None:
         return
     for plan in plans:
-        if output.resolve() == Path(plan).resolve() or _same_file(output, plan):
+        if _same_path(output, plan) or _same_file(output, plan):
             raise CommandFailed(
                 f"--output {output} is the plan {plan} that this command reads; write the report elsewhere"
             )
     _check_writable(output, "--output")
+
+
+def _same_path(path: Path, other: str) -> bool:
+    try:
+        return path.resolve() == Path(other).resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return False  # then writing to it says why it cannot be written
 
 
 def _same_file(path: Path, other: str) -> bool:

@@ -243,10 +243,6 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
 
     def create_remote(self, inputs: InputsT) -> tuple[str, Outputs]:
         client = self.client(inputs)
-        if inputs.adopt and self.adopt_as_found(client, inputs):
-            id_ = _new_id(self.id_prefix)
-            memory_of(client).claim(self.key(inputs.model_dump()), id_)
-            return id_, self.outputs(inputs)
         try:
             settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
         except REFUSED as exc:
@@ -256,19 +252,6 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
         id_ = _new_id(self.id_prefix)
         memory_of(client).claim(self.key(inputs.model_dump()), id_)
         return id_, self.outputs(inputs)
-
-    def adopt_as_found(self, client: AmplitudeClient, inputs: InputsT) -> bool:
-        """Adopting: look before posting, so that taking over what exists writes only what
-        differs. A POST of what exists is not harmless: on an item seen in data but never
-        planned (live lists cannot tell it apart) Amplitude answers 200 and plans it with
-        the attributes sent, e.g. an untyped (null) property becomes `any`. True when it
-        exists exactly as declared (nothing to write); one that differs is updated here."""
-        remote = self.fetch(client, inputs)
-        if remote is None:
-            return False  # absent, or deleted: the create (and its restore) flow decides
-        if not self.matches(remote, inputs):
-            self.converge(client, self.remote_name(inputs.model_dump()), inputs, remote)
-        return True
 
     def after_post(self, client: AmplitudeClient, inputs: InputsT) -> None:
         """Fields the create endpoint cannot set, applied right after it; and the read-back

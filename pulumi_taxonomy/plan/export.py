@@ -1,7 +1,8 @@
 """Export what a vendor already holds as a plan, so a team adopts hundreds of existing
 events in one step: `pulumi-taxonomy export`, then a program that applies the plan
-with `adopt=True`, which sends no write to the vendor it came from (adopting looks
-first and takes over what is exactly as declared, as `terraform import` does).
+with `adopt=True`, which takes over what is exactly as declared, as `terraform import`
+does: a preview after it shows no changes (Amplitude's creates plan what it had only
+seen in data; see docs/cli.md).
 
 What the plan format cannot express is reported as a warning, never silently dropped.
 """

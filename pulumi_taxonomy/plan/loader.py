@@ -32,7 +32,7 @@ from pulumi_taxonomy.amplitude.models import (
 from pulumi_taxonomy.core.errors import TaxonomyError
 from pulumi_taxonomy.core.inputs import field_path
 from pulumi_taxonomy.plan import children, safeyaml
-from pulumi_taxonomy.plan.models import EventProperty, Plan
+from pulumi_taxonomy.plan.models import REFERENCES_ERROR, EventProperty, Plan
 from pulumi_taxonomy.plan.types import (
     amplitude_event,
     amplitude_group_property,
@@ -127,16 +127,19 @@ def parse_path(path: str) -> Loc:
 
 
 def _errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]:
-    for error in exc.errors(include_url=False, include_context=False, include_input=False):
+    for error in exc.errors(include_url=False, include_input=False):
         message = str(error["msg"]).removeprefix("Value error, ")
         loc = tuple(error["loc"])
-        if loc:
+        if error["type"] == REFERENCES_ERROR:
+            messages = [str(m) for m in error.get("ctx", {}).get("problems", [])]
+        elif loc:
             yield prefix + loc, message
             continue
-        # A check across fields names the field it blames, one problem a line.
-        for line in message.split("\n"):
-            found = PATH.match(line)
-            yield (prefix + parse_path(found.group(1)), found.group(2)) if found else (prefix, line)
+        else:
+            messages = [message]
+        for each in messages:  # a check across fields names the field it blames
+            found = PATH.match(each)
+            yield (prefix + parse_path(found.group(1)), found.group(2)) if found else (prefix, each)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -479,8 +482,8 @@ def _checked(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        problems = (("plan", loc, msg) for loc, msg in _errors(exc))
-        return None, _located(text, file, *_first(problems, exc.error_count()))
+        found = [("plan", loc, msg) for loc, msg in _errors(exc)]
+        return None, _located(text, file, *_first(iter(found), len(found)))
     listed, more = _first(plan_issues(plan))
     if listed:
         return None, _located(text, file, listed, more)

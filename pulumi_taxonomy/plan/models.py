@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from pulumi_taxonomy.plan.conventions import Conventions
 
@@ -22,6 +23,8 @@ Removal = Literal["delete", "retain"]
 """What removing an item from the plan does at the vendor: `delete` it, or `retain` it
 (Pulumi's `retain_on_delete`: it stays at the vendor and only leaves the stack)."""
 SLUG = re.compile(r"[^a-z0-9]+")
+REFERENCES_ERROR = "plan_references"
+"""The error type of the problems found across a plan's fields, listed in its context."""
 
 
 def slug(name: str) -> str:
@@ -221,7 +224,7 @@ class Plan(Model):
     @model_validator(mode="after")
     def _references(self) -> Plan:
         # Messages start with the path of the field at fault, which the loader turns into a
-        # line; every one is listed (one per line of the error), not only the first.
+        # line; every one is listed, not only the first.
         problems: list[str] = []
         categories: dict[str, int] = {}
         for i, category in enumerate(self.categories):
@@ -281,7 +284,12 @@ class Plan(Model):
                 if prop.ref is not None and prop.ref not in self.properties:
                     problems.append(f'events[{i}].properties[{j}].ref: "{prop.ref}" is not under properties:')
         if problems:
-            raise ValueError("\n".join(problems))
+            # All of them, each whole (a name may hold any character, a newline too).
+            raise PydanticCustomError(
+                REFERENCES_ERROR,
+                "{count} problems across fields",
+                {"count": len(problems), "problems": problems},
+            )
         return self
 
     def resolved(self, event: Event) -> list[EventProperty]:

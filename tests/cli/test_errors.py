@@ -175,6 +175,12 @@ def test_a_report_replaces_an_older_report_and_creates_its_folders(plan: Path, t
         assert (result.returncode, report.read_text(encoding="utf-8")) == (0, result.stdout), result.stderr
 
 
+def test_an_output_that_is_a_symlink_loop_is_one_line(plan: Path, tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    one_line_error(cli("lint", str(plan), "--output", str(loop)), "Too many levels of symbolic links")
+
+
 def test_an_unwritable_output_is_refused_before_any_request(plan: Path, tmp_path: Path) -> None:
     env = amplitude_env(closed_port_url())  # a request would fail differently
     under_a_file = str(plan / "report.md")

@@ -1,5 +1,6 @@
-"""`pulumi-taxonomy export` then applying the exported program sends no write, and a
-preview after it shows no changes (as after `terraform import`)."""
+"""`pulumi-taxonomy export` then applying the exported program: a preview after it shows
+no changes (as after `terraform import`); RudderStack gets no write at all, Amplitude
+only the creates that plan what it had seen in data but not planned."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def export_with_warnings(sandbox: SandboxProcess, tmp: Path, *args: str) -> tupl
 
 def amplitude_snapshot(sandbox: SandboxProcess) -> dict[str, Any]:
     """Everything the Taxonomy API lists, exactly as it answers (an untyped property's
-    `null` included: adopting must not turn it into `any`)."""
+    `null` included)."""
     with httpx.Client(base_url=f"{sandbox.url}/api/2/taxonomy", auth=AMPLITUDE_AUTH, timeout=30) as amp:
         events = amp.get("/event").json()["data"]
         snapshot: dict[str, Any] = {"categories": amp.get("/category").json()["data"], "events": events}
@@ -61,20 +62,52 @@ def amplitude_snapshot(sandbox: SandboxProcess) -> dict[str, Any]:
     return snapshot
 
 
-def test_amplitude_demo_export_then_apply_changes_nothing(sandbox: SandboxProcess, tmp_path: Path) -> None:
+def typed_as_any(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The items whose one change is an untyped (null) type become `any`; any other
+    difference fails."""
+    assert before.keys() == after.keys()
+    changed = []
+    for kind, items in before.items():
+        assert len(items) == len(after[kind]), kind
+        for old, new in zip(items, after[kind], strict=True):
+            if old != new:
+                assert {**old, "type": "any"} == new and old["type"] is None, (kind, old, new)
+                changed.append(f"{kind}: {old.get('event_property') or old.get('user_property')}")
+    return changed
+
+
+def test_amplitude_demo_export_then_apply_plans_what_was_only_seen_and_changes_nothing_else(
+    sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    """Amplitude's lists show what it has seen in data but never planned beside what is
+    planned, so the export holds both; applying it plans the first kind (a plan declares
+    them: a create, which an untyped item takes as `any`) and leaves every planned object
+    exactly as it was (the create is refused, the object found as declared and taken
+    over). After that one apply, nothing is left to do."""
     sandbox.reset("demo")
     folder = export(sandbox, tmp_path, "--from", "amplitude", "--name", "Demo")
     before = amplitude_snapshot(sandbox)
     untyped = [p["event_property"] for p in before["Page Viewed"] if p["type"] is None]
-    assert untyped == ["path", "title"]  # the seed's untyped properties, which must stay so
-    written = writes(sandbox)
+    assert untyped == ["path", "title"]  # seen in data on an unplanned event
     with Engine(project="adopt-demo", env=env(sandbox.url)) as engine:
         applied = run_program(folder / "__main__.py", engine)
         assert applied.count("create") == len(applied.operations) > 30
-        assert writes(sandbox) == written  # adopting what is exactly as declared writes nothing
+        assert typed_as_any(before, amplitude_snapshot(sandbox)) == [
+            "Onboard Start: Completed Task",
+            "Onboard Start: Completed Tutorial",
+            "Page Viewed: path",
+            "Page Viewed: title",
+            "users: gp:utm_source",
+            "shared: Completed Task",
+            "shared: Completed Tutorial",
+            "shared: path",
+            "shared: title",
+        ], "only what was seen in data but not planned, now planned"
         engine.new_command()
         assert run_program(folder / "__main__.py", engine, preview=True).changes == {}
-    assert amplitude_snapshot(sandbox) == before
+        written = writes(sandbox)
+        run_program(folder / "__main__.py", engine)
+        assert writes(sandbox) == written, "a second apply writes nothing"
 
 
 def rudderstack_snapshot(sandbox: SandboxProcess) -> dict[str, Any]:

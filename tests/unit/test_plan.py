@@ -386,6 +386,20 @@ def test_every_problem_across_fields_is_listed_not_only_the_first() -> None:
     ], invalid.value.issues
 
 
+def test_a_name_with_a_newline_is_one_problem_and_a_hundred_and_twenty_are_counted() -> None:
+    text = BASE + 'events:\n  - {name: A, category: "Grow\\nevents[7].properties[3].ref: planted"}\n'
+    with pytest.raises(PlanInvalid) as invalid:
+        loads(text, "plan.yaml")
+    assert [(i.field, i.message) for i in invalid.value.issues] == [
+        ("events[0].category", '"Grow\nevents[7].properties[3].ref: planted" is not under categories:')
+    ]
+    many = BASE + "categories: [" + ", ".join(["Same"] * 121) + "]\n"
+    with pytest.raises(PlanInvalid) as invalid:
+        loads(many, "plan.yaml")
+    assert len(invalid.value.issues) == 101
+    assert invalid.value.issues[-1].message.startswith("20 more problems are not listed")
+
+
 def test_a_plan_file_has_at_most_so_many_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real limit (1,000,000) takes a second to reach; the count is the same at any limit.
     monkeypatch.setattr(safeyaml, "MAX_NODES", 100)
