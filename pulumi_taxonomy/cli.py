@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural
 
 if TYPE_CHECKING:  # imported where used: the sandbox package costs every command a fifth of a second
+    from pulumi_taxonomy.plan.models import Plan
     from pulumi_taxonomy.sandbox.config import FaultSpec
 
 ExitOk, ExitFound, ExitError = 0, 1, 2
@@ -290,6 +291,20 @@ def _issues_table(issues: list[Any]) -> None:
     _console().print(table)
 
 
+def _valid_plan(plan: Path) -> Plan:
+    """The plan; else its problems as a table, and exit 2 (a plan that cannot be read at
+    all stays the one-line error)."""
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
+
+    try:
+        return load(plan)
+    except PlanUnreadable:
+        raise
+    except PlanInvalid as exc:
+        _issues_table(exc.issues)
+        raise typer.Exit(ExitError) from None
+
+
 @app.command()
 def schema() -> None:
     """Print the plan file's JSON Schema (the package ships it: plan/plan.schema.json)."""
@@ -313,18 +328,11 @@ def drift(
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
     from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
-    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
     _check_report_output(output, str(plan))
-    try:
-        loaded = load(plan)
-    except PlanUnreadable:
-        raise
-    except PlanInvalid as exc:
-        _issues_table(exc.issues)
-        raise typer.Exit(ExitError) from None
+    loaded = _valid_plan(plan)
     covered = compare.scope(loaded)
     if not covered.compared:  # "no drift" would claim a comparison that never happened
         _fail(covered.nothing_to_compare(loaded), "nothing to compare")
@@ -437,21 +445,12 @@ def doctor(
 
     Credentials come from the environment, as for `drift`; nothing is written."""
     from pulumi_taxonomy import doctor as checkup
-    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     try:
         vendors = checkup.vendor_names(vendor or [])
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--vendor") from None
-    loaded = None
-    if plan is not None:
-        try:
-            loaded = load(plan)
-        except PlanUnreadable:
-            raise
-        except PlanInvalid as exc:
-            _issues_table(exc.issues)
-            raise typer.Exit(ExitError) from None
+    loaded = _valid_plan(plan) if plan is not None else None
     report = checkup.run(loaded, vendors, timeout)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))

@@ -23,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, TaxonomyError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown, settle
 from pulumi_taxonomy.core.resource import get_resource, plain, resource_options, resource_props
-from pulumi_taxonomy.rudderstack.client import EventListing, RudderStackClient, client_for
+from pulumi_taxonomy.rudderstack.client import EventKey, EventListing, RudderStackClient, client_for
 from pulumi_taxonomy.rudderstack.models import (
     ConnectionConfig,
     EventId,
@@ -54,9 +54,13 @@ def _client(values: Mapping[str, Any] | RudderStackInputs) -> RudderStackClient:
     return client_for(connection)
 
 
+def _key(inputs: TrackingPlanEventInputs) -> EventKey:
+    return inputs.event_type, inputs.name
+
+
 def _listing(client: RudderStackClient, inputs: TrackingPlanEventInputs) -> EventListing:
     """The plan's events as recent as deciding about this event needs."""
-    return client.event_listing(inputs.tracking_plan_id, (inputs.event_type, inputs.name))
+    return client.event_listing(inputs.tracking_plan_id, _key(inputs))
 
 
 def _kept(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -304,7 +308,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
         """The plan's event of this type and name, with its properties (unless not
         needed): from the plan's list, or (when the list cannot show it) by the id the
         stack already knows."""
-        key = (inputs.event_type, inputs.name)
+        key = _key(inputs)
         if not properties:
             # Just written: by the id the stack knows, if it still names this event (an
             # update), else at the end of the list (a new event), else in the whole list.
@@ -375,9 +379,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                 exc,
                 "the tracking plan does not exist (yet); check tracking_plan_id.",
             ) from exc
-        if existing is None and not client.has_room(
-            inputs.tracking_plan_id, (inputs.event_type, inputs.name)
-        ):
+        if existing is None and not client.has_room(inputs.tracking_plan_id, _key(inputs)):
             # It may exist beyond what the list shows (the upsert would overwrite it), and
             # its id could not be learnt after the write: refuse before writing.
             raise self._unlisted(client, inputs, "nothing was sent")
