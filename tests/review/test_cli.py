@@ -167,6 +167,28 @@ def test_a_committed_plan_past_the_size_limit_or_not_utf8_is_refused(tmp_path: P
     ), done.stderr
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_git_revision_is_resolved_once_then_read_by_its_object_id(tmp_path: Path) -> None:
+    # A ref that moves between the checks and the read (a fetch) cannot swap the file.
+    (tmp_path / "plan.yaml").write_text((CORPUS / "property-added" / "old.yaml").read_text())
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plan")
+    real, calls, shims = shutil.which("git"), tmp_path / "calls.log", tmp_path / "bin"
+    shims.mkdir()
+    (shims / "git").write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {real} "$@"\n')
+    (shims / "git").chmod(0o755)
+    done = run("lint", "git:HEAD:plan.yaml", cwd=tmp_path, env={"PATH": f"{shims}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    resolve, *reads = calls.read_text().splitlines()
+    assert resolve == "rev-parse HEAD:./plan.yaml"
+    blob = subprocess.run(
+        ["git", "rev-parse", "HEAD:plan.yaml"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert reads == [f"cat-file -t {blob}", f"cat-file -s {blob}", f"cat-file blob {blob}"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_committed_folder_is_not_read_as_a_plan(tmp_path: Path) -> None:
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "plan.yaml").write_text("version: 1\nname: Music\n")
