@@ -77,8 +77,24 @@ def test_lint_writes_sarif_and_exits_2_when_it_cannot_run(tmp_path: Path) -> Non
     )
     assert "is not a valid plan" in done.stderr
     missing = run("lint", str(tmp_path / "nope.yaml"))
-    assert missing.returncode == 2 and "cannot read the plan" in missing.stderr
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr.startswith("error: cannot read the plan"), missing.stderr
     assert run("lint", str(plan), "--format", "xml").returncode == 2
+
+
+def test_lint_of_a_plan_it_cannot_read_still_writes_its_sarif(tmp_path: Path) -> None:
+    # A CI step that uploads the SARIF file finds one, saying that lint did not run.
+    missing, report = tmp_path / "nope.yaml", tmp_path / "out" / "lint.sarif"
+    done = run("lint", str(missing), "--format", "sarif", "--output", str(report))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: cannot read the plan {missing}: there is no such file"]
+    log = json.loads(report.read_text())
+    assert log == json.loads(done.stdout)
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": False}]
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "validate" and "cannot read the file" in result["message"]["text"]
+    github = run("lint", str(missing), "--format", "github")
+    assert github.returncode == 2 and github.stdout.startswith("::error ")
 
 
 def test_diff_exits_1_on_a_breaking_change_unless_allowed() -> None:
