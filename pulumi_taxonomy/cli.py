@@ -573,18 +573,21 @@ def lint(
 
     if output_format not in LINT_FORMATS:
         raise typer.BadParameter(f"use {', '.join(LINT_FORMATS)}", param_hint="--format")
+    revision = Revision.parse(plan)
+    _check_report_output(output, revision.path)
     try:
-        revision = Revision.parse(plan)
-        _check_report_output(output, revision.path)
         located = revision.load()
-    except PlanUnreadable:
-        raise
     except PlanInvalid as exc:
-        findings = rules.invalid(exc.issues)
-        report = render_lint(output_format, plan, findings, ran=False)
+        # Invalid or unreadable, CI still gets a report (a SARIF upload, annotations)
+        # saying that lint did not run, and why.
+        report = render_lint(output_format, plan, rules.invalid(exc.issues), ran=False)
+        _write(output, report)
+        if isinstance(exc, PlanUnreadable):
+            if output_format != "text":
+                print(report, end="")
+            raise  # its one line on stderr, exit 2
         print(report, end="", file=sys.stderr if output_format == "text" else sys.stdout)
         _console(stderr=True).print(f"[red]lint could not run[/red]: {plan} is not a valid plan")
-        _write(output, report)
         raise typer.Exit(ExitError) from None
     findings = rules.lint(located)
     report = render_lint(output_format, located.file, findings)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pulumi_taxonomy.amplitude.client import AmplitudeClient
 from pulumi_taxonomy.amplitude.models import USER_PREFIX
+from pulumi_taxonomy.core.errors import plural
 from pulumi_taxonomy.plan.models import Plan, PropertyDef
 from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
 from pulumi_taxonomy.rudderstack.client import RudderStackClient
@@ -302,7 +303,7 @@ def markdown(differences: list[Difference], plan: Plan) -> str:
         lines = ["### Tracking plan drift: none", "", f"`{plan.name}` matches every vendor compared."]
     else:
         lines = [
-            f"### Tracking plan drift: {len(differences)} item(s)",
+            f"### Tracking plan drift: {plural(len(differences), 'item')}",
             "",
             "| vendor | kind | name | status | detail |",
             "|---|---|---|---|---|",

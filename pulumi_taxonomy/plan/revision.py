@@ -53,12 +53,16 @@ class Revision:
         path = os.path.relpath(self.path) if os.path.isabs(self.path) else self.path
         if not path.startswith(("./", "../")):
             path = "./" + path
-        name = f"{self.ref}:{path}"
-        kind = self._git("cat-file", "-t", name).strip().decode("ascii", "replace")
+        # Resolved once: a ref that moves meanwhile (a fetch) cannot swap the object
+        # between the checks and the read.
+        said = self._git("rev-parse", f"{self.ref}:{path}").decode("ascii", "replace").split()
+        if len(said) != 1 or not all(c in "0123456789abcdef" for c in said[0]):
+            raise _invalid(self.spec, f"git named no single object for {self.ref}:{self.path}")
+        kind = self._git("cat-file", "-t", said[0]).strip().decode("ascii", "replace")
         if kind != "blob":
             raise _invalid(self.spec, f"{self.ref}:{self.path} is a {kind} in git (a folder?), not a file")
-        check_size(self.spec, int(self._git("cat-file", "-s", name).strip()))
-        return decode(self.spec, self._git("cat-file", "blob", name))
+        check_size(self.spec, int(self._git("cat-file", "-s", said[0]).strip()))
+        return decode(self.spec, self._git("cat-file", "blob", said[0]))
 
     def _git(self, *args: str) -> bytes:
         try:

@@ -105,7 +105,7 @@ def test_the_example_reaches_all_three_vendors_then_drift_reports_exactly_the_ch
         ("rudderstack", "tracking plan", "Music App Plan", "different"),
     ]
     code, markdown = drift(sandbox, "--format", "markdown")
-    assert code == 1 and markdown.startswith("### Tracking plan drift: 2 item(s)")
+    assert code == 1 and markdown.startswith("### Tracking plan drift: 2 items")
 
 
 PLAN = """

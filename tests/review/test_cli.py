@@ -77,8 +77,24 @@ def test_lint_writes_sarif_and_exits_2_when_it_cannot_run(tmp_path: Path) -> Non
     )
     assert "is not a valid plan" in done.stderr
     missing = run("lint", str(tmp_path / "nope.yaml"))
-    assert missing.returncode == 2 and "cannot read the plan" in missing.stderr
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr.startswith("error: cannot read the plan"), missing.stderr
     assert run("lint", str(plan), "--format", "xml").returncode == 2
+
+
+def test_lint_of_a_plan_it_cannot_read_still_writes_its_sarif(tmp_path: Path) -> None:
+    # A CI step that uploads the SARIF file finds one, saying that lint did not run.
+    missing, report = tmp_path / "nope.yaml", tmp_path / "out" / "lint.sarif"
+    done = run("lint", str(missing), "--format", "sarif", "--output", str(report))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: cannot read the plan {missing}: there is no such file"]
+    log = json.loads(report.read_text())
+    assert log == json.loads(done.stdout)
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": False}]
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "validate" and "cannot read the file" in result["message"]["text"]
+    github = run("lint", str(missing), "--format", "github")
+    assert github.returncode == 2 and github.stdout.startswith("::error ")
 
 
 def test_diff_exits_1_on_a_breaking_change_unless_allowed() -> None:
@@ -167,6 +183,28 @@ def test_a_committed_plan_past_the_size_limit_or_not_utf8_is_refused(tmp_path: P
     ), done.stderr
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_git_revision_is_resolved_once_then_read_by_its_object_id(tmp_path: Path) -> None:
+    # A ref that moves between the checks and the read (a fetch) cannot swap the file.
+    (tmp_path / "plan.yaml").write_text((CORPUS / "property-added" / "old.yaml").read_text())
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plan")
+    real, calls, shims = shutil.which("git"), tmp_path / "calls.log", tmp_path / "bin"
+    shims.mkdir()
+    (shims / "git").write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {real} "$@"\n')
+    (shims / "git").chmod(0o755)
+    done = run("lint", "git:HEAD:plan.yaml", cwd=tmp_path, env={"PATH": f"{shims}:{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    resolve, *reads = calls.read_text().splitlines()
+    assert resolve == "rev-parse HEAD:./plan.yaml"
+    blob = subprocess.run(
+        ["git", "rev-parse", "HEAD:plan.yaml"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert reads == [f"cat-file -t {blob}", f"cat-file -s {blob}", f"cat-file blob {blob}"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_a_committed_folder_is_not_read_as_a_plan(tmp_path: Path) -> None:
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "plan.yaml").write_text("version: 1\nname: Music\n")
