@@ -36,6 +36,13 @@ def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
         thread.join(10)
 
 
+def closed_port_url() -> str:
+    """The URL of a loopback port nothing listens on (a vendor that cannot be reached)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
 def _wait_until_blocked(pid: int, within: float = 5.0) -> None:
     """Wait (at most `within` seconds) until the process's main thread sleeps, as a user's
     Ctrl-C finds it. A signal sent within microseconds of the request, while CPython is

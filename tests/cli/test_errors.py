@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import pytest
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.engine.test_tracking_plan import env as sandbox_env
 from tests.reliability.test_validate_cli import _ceilings
-from tests.servers import QuietHandler, interrupted_while_waiting, serving
+from tests.servers import QuietHandler, closed_port_url, interrupted_while_waiting, serving
 
 PLAN = """\
 version: 1
@@ -63,12 +62,6 @@ def plan(tmp_path: Path) -> Path:
     path = tmp_path / "plan.yaml"
     path.write_text(PLAN, encoding="utf-8")
     return path
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 def amplitude_env(url: str, **extra: str) -> dict[str, str]:

@@ -26,7 +26,7 @@ import pytest
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
 from tests.conftest import amplitude_project
 from tests.engine.test_tracking_plan import env as sandbox_env
-from tests.servers import QuietHandler, interrupted_while_waiting, serving
+from tests.servers import QuietHandler, closed_port_url, interrupted_while_waiting, serving
 
 VENDOR_SETTINGS = ("AMPLITUDE_", "RUDDERSTACK_", "STITCH_", "PULUMI_TAXONOMY_")
 EU = {
@@ -364,12 +364,6 @@ def test_a_workspace_the_token_cannot_reach(us: SandboxProcess, plan: Path) -> N
     row = checks(result)[("amplitude-data", 'workspace "sandbox project"')]
     assert row["result"] == "fail" and 'no workspace named "sandbox project"' in row["detail"]
     assert "exactly as Amplitude spells it" in row["hint"]
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 FIRST_CHECKS = [

@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.server
 import json
 import re
-import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +18,7 @@ from pulumi_taxonomy.core.provider import Outputs, ResourceInputs, TaxonomyProvi
 from pulumi_taxonomy.rudderstack.resources import SourceConnectionProvider, TrackingPlanProvider
 from pulumi_taxonomy.testing import Engine, ProviderFailed, SandboxProcess
 from tests.engine.conftest import amplitude_env, rudderstack_env
-from tests.servers import serving
+from tests.servers import closed_port_url, serving
 
 FAST = {"PULUMI_TAXONOMY_RETRIES": "2", "PULUMI_TAXONOMY_RETRY_WAIT": "0.01"}
 
@@ -69,10 +68,7 @@ def test_a_validation_refusal_from_the_vendor(rs_engine: Engine) -> None:
 
 
 def test_an_unreachable_vendor(sandbox: SandboxProcess) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    env = {**rudderstack_env(closed), **FAST}
+    env = {**rudderstack_env(closed_port_url()), **FAST}
     with Engine(env=env) as engine, pytest.raises(ProviderFailed) as failure:
         engine.up("p", TrackingPlanProvider(), {"name": "Web Plan"})
     line = first_line(failure)
