@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "amplitude_apply.py"
+from tests.bench.run import bench_report
 
 
 def test_amplitude_apply_benchmark_reports_its_measurements() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--events", "6", "--latency-ms", "10", "--concurrency", "8"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = bench_report("amplitude_apply.py", "--events", "6", "--latency-ms", "10", "--concurrency", "8")
     assert report["resources"] == 24
     assert report["apply"]["write_requests"] == 24
     assert report["apply"]["sandbox_429s"] == 0
@@ -29,28 +17,11 @@ def test_amplitude_apply_benchmark_reports_its_measurements() -> None:
 
 
 def test_amplitude_bulk_benchmark_reports_its_measurements() -> None:
-    bench = BENCH.parent / "amplitude_bulk.py"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(bench),
-            "--latency-ms",
-            "5",
-            "--events",
-            "8",
-            "--properties",
-            "2",
-            "--big-events",
-            "40",
-            "--big-properties",
-            "3",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
+    report = bench_report(
+        "amplitude_bulk.py",
+        *("--latency-ms", "5", "--events", "8", "--properties", "2"),
+        *("--big-events", "40", "--big-properties", "3"),
     )
-    report = json.loads(result.stdout)
     assert report["plan"]["per_object"]["requests"] == 8 * 3
     assert report["plan"]["taxonomy_import"]["rows_uploaded"] == 8 * 3
     assert report["big_plan"]["taxonomy_import"]["requests"] < 20
@@ -62,19 +33,11 @@ def test_amplitude_bulk_benchmark_reports_its_measurements() -> None:
 
 
 def test_budget_benchmark_reports_its_measurements() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH.parent / "budget.py"),
-            *("--events", "5", "--properties", "2", "--latency-ms", "5"),
-            *("--hour-seconds", "30", "--earlier-runs", "1", "--concurrency", "8"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
+    report = bench_report(
+        "budget.py",
+        *("--events", "5", "--properties", "2", "--latency-ms", "5"),
+        *("--hour-seconds", "30", "--earlier-runs", "1", "--concurrency", "8"),
     )
-    report = json.loads(result.stdout)
     provider = report["provider"]
     assert provider["total"]["sandbox_429s"] == 0 and provider["total"]["failures"] == 0
     assert provider["total"]["peak_in_flight_cost"] <= 4
@@ -87,14 +50,7 @@ def test_budget_benchmark_reports_its_measurements() -> None:
 
 
 def test_preview_cpu_benchmark_reports_its_measurements() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH.parent / "preview_cpu.py"), "--events", "20"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = bench_report("preview_cpu.py", "--events", "20")
     assert report["resources"] == 21 and report["apply"]["created"] == 21
     # An upsert and a page each, the plan's create, a first list: not a whole list per event.
     assert report["apply"]["vendor_requests"] <= 2 * 20 + 10, report["apply"]

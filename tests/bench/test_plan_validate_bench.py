@@ -3,23 +3,11 @@ the 10,000-event plan live in docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "plan_validate.py"
+from tests.bench.run import bench_report
 
 
 def test_plan_validate_benchmark_reports_its_measurements() -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--events", "300", "--properties", "5", "--runs", "1"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    report = bench_report("plan_validate.py", "--events", "300", "--properties", "5", "--runs", "1")
     assert (report["events"], report["properties_per_event"], report["valid"]) == (300, 5, True)
     assert report["targets"] == ["amplitude", "rudderstack", "stitch"]
     [run] = report["validate"]["runs"]
