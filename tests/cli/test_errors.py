@@ -34,9 +34,12 @@ def cli(
     cwd: Path | None = None,
     timeout: float = 120,
     ceilings: bool = False,
+    wrapper: str = "",
 ) -> subprocess.CompletedProcess[str]:
+    """`pulumi-taxonomy ARGS`; `wrapper` (Python source) runs instead of `-m pulumi_taxonomy`."""
+    command = ["-c", wrapper] if wrapper else ["-m", "pulumi_taxonomy"]
     return subprocess.run(
-        [sys.executable, "-m", "pulumi_taxonomy", *args],
+        [sys.executable, *command, *args],
         env={**os.environ, "COLUMNS": "80", **(env or {})},
         cwd=cwd,
         capture_output=True,
@@ -280,22 +283,12 @@ main()
 
 def test_an_unexpected_failure_is_one_line_and_debug_shows_the_traceback(plan: Path) -> None:
     # Given a command that fails in a way nobody foresaw (here: injected into the loader)
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", BUG, *args],
-            env={**os.environ, "COLUMNS": "80", **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-    line = one_line_error(run("validate", str(plan)), "an unexpected failure")
+    line = one_line_error(cli("validate", str(plan), wrapper=BUG), "an unexpected failure")
     assert "--debug" in line
-    debugged = run("--debug", "validate", str(plan))
+    debugged = cli("--debug", "validate", str(plan), wrapper=BUG)
     assert debugged.returncode == 2
     assert "Traceback" in debugged.stderr and debugged.stderr.strip().splitlines()[-1] == line
-    by_env = run("validate", str(plan), env={"PULUMI_TAXONOMY_DEBUG": "1"})
+    by_env = cli("validate", str(plan), env={"PULUMI_TAXONOMY_DEBUG": "1"}, wrapper=BUG)
     assert by_env.returncode == 2 and "Traceback" in by_env.stderr
 
 

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from pulumi_taxonomy.testing import SandboxProcess, running_sandbox
-from tests.conftest import amplitude_project
+from tests.conftest import amplitude_project, rudderstack_client
 from tests.engine.test_tracking_plan import env as sandbox_env
 from tests.servers import QuietHandler, closed_port_url, interrupted_while_waiting, serving
 
@@ -51,16 +51,20 @@ READS = ("POST /graphql", "POST /v2/import/validate")
 """The only non-GET routes a probe may use: GraphQL reads, and a validate that stores nothing."""
 
 
+def without_vendor_settings() -> dict[str, str]:
+    """The test runner's environment without any vendor or pulumi-taxonomy setting."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(VENDOR_SETTINGS)}
+
+
 def doctor(
     *args: str, env: dict[str, str] | None = None, wrapper: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """`pulumi-taxonomy doctor ARGS` with only `env`'s vendor settings (none of the test
     runner's), one attempt per request; `wrapper` runs instead of `-m pulumi_taxonomy`."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(VENDOR_SETTINGS)}
     command = ["-c", wrapper] if wrapper else ["-m", "pulumi_taxonomy"]
     return subprocess.run(
         [sys.executable, *command, "doctor", *args],
-        env={**base, "COLUMNS": "250", "PULUMI_TAXONOMY_RETRIES": "1", **(env or {})},
+        env={**without_vendor_settings(), "COLUMNS": "250", "PULUMI_TAXONOMY_RETRIES": "1", **(env or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -80,10 +84,8 @@ def outcomes(result: subprocess.CompletedProcess[str]) -> dict[tuple[str, str], 
 
 def state(sandbox: SandboxProcess) -> dict[str, Any]:
     """What a write would change: the Data project, the warehouse, the catalog, the taxonomy."""
-    with httpx.Client(base_url=sandbox.url, timeout=10) as raw:
-        catalog = raw.get(
-            "/v2/catalog/tracking-plans", headers={"authorization": "Bearer sandbox-rudderstack-token"}
-        ).json()
+    with rudderstack_client(sandbox) as rs:
+        catalog = rs.get("/tracking-plans").json()
     return {
         "data": sandbox.introspect("GET", "amplitude/data"),
         "tables": sandbox.introspect("GET", "stitch/tables"),
@@ -216,8 +218,7 @@ def test_running_out_of_time_is_exit_2() -> None:
 
 def test_interrupting_a_hung_doctor_exits_130_at_once() -> None:
     def env(url: str) -> dict[str, str]:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(VENDOR_SETTINGS)}
-        return {**base, "RUDDERSTACK_ACCESS_TOKEN": "t", "RUDDERSTACK_BASE_URL": url}
+        return {**without_vendor_settings(), "RUDDERSTACK_ACCESS_TOKEN": "t", "RUDDERSTACK_BASE_URL": url}
 
     code, stderr, took = interrupted_while_waiting(["doctor", "--vendor", "rudderstack"], env)
     assert code == 130, stderr
