@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pulumi_taxonomy.plan.loader import Loc, Located
 from pulumi_taxonomy.plan.models import Event, EventProperty, Plan, PropertyDef, slug
+from pulumi_taxonomy.plan.types import uses_import
 
 SchemaVer = Literal["MODEL", "REVISION", "ADDITION"]
 Target = Literal["amplitude", "rudderstack", "stitch"]
@@ -221,7 +222,7 @@ class _Differ:
         fates = []
         old = self.old.plan
         if amplitude and old.targets.amplitude is not None:
-            if not _imports(old):
+            if not uses_import(old):
                 fates.append(self._removal("amplitude", "Amplitude", soft=True))
             elif what != "group property":  # an import carries no group properties
                 fates.append("the next Amplitude import detaches it from the plan (Remove: its data stays)")
@@ -549,12 +550,12 @@ class _Differ:
                     ("targets", target),
                 )
         both = old.targets.amplitude is not None and new.targets.amplitude is not None
-        if both and _imports(old) != _imports(new):
+        if both and uses_import(old) != uses_import(new):
             self.delivery(old, new)
 
     def delivery(self, old: Plan, new: Plan) -> None:
         retained = old.removal_for("amplitude") == "retain"
-        if _imports(new):
+        if uses_import(new):
             what = (
                 f"Amplitude now gets the plan ({len(new.events)} event(s)) as one import instead of a "
                 "resource per object, so the per-object resources leave the stack"
@@ -585,12 +586,6 @@ class _Differ:
             breaking=not retained,
             schemaver="MODEL" if not retained else "ADDITION",
         )
-
-
-def _imports(plan: Plan) -> bool:
-    from pulumi_taxonomy.plan.component import uses_import
-
-    return uses_import(plan)
 
 
 def _optional(prop: EventProperty) -> str:

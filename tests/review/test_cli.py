@@ -97,6 +97,31 @@ def test_lint_of_a_plan_it_cannot_read_still_writes_its_sarif(tmp_path: Path) ->
     assert github.returncode == 2 and github.stdout.startswith("::error ")
 
 
+SDK_PROBE = """
+import sys, runpy
+sys.argv = ["pulumi-taxonomy", *sys.argv[1:]]
+try:
+    runpy.run_module("pulumi_taxonomy", run_name="__main__")
+finally:
+    print("pulumi loaded:", "pulumi" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_validate_lint_and_diff_do_not_load_the_pulumi_sdk() -> None:
+    # They need only the input models (core/lazy.py); the SDK costs each CI step ~0.3 s.
+    old, new = str(CORPUS / "delivery" / "old.yaml"), str(CORPUS / "delivery" / "new.yaml")
+    for args in (["validate", new], ["lint", new], ["diff", old, new]):
+        done = subprocess.run(
+            [sys.executable, "-c", SDK_PROBE, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.stderr.splitlines()[-1] == "pulumi loaded: False", (args, done.stderr)
+
+
 def test_diff_exits_1_on_a_breaking_change_unless_allowed() -> None:
     old, new = str(CORPUS / "enum-values" / "old.yaml"), str(CORPUS / "enum-values" / "new.yaml")
     done = run("diff", old, new, "--format", "json")

@@ -9,10 +9,9 @@ import pytest
 import yaml
 
 from pulumi_taxonomy.plan import PlanInvalid, load, loads, safeyaml
-from pulumi_taxonomy.plan.component import import_plan, uses_import
 from pulumi_taxonomy.plan.loader import _line
 from pulumi_taxonomy.plan.models import Plan, PropertyDef, json_schema
-from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
+from pulumi_taxonomy.plan.types import amplitude_fields, import_plan, rudderstack_property, uses_import
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "tracking-plan" / "plan.yaml"
