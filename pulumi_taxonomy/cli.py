@@ -232,6 +232,7 @@ TimeoutOption = Annotated[
     ),
 ]
 DEFAULT_TIMEOUT = 300.0
+ReportOutput = Annotated[Path | None, typer.Option(help="Also write the report to this file.")]
 DOCTOR_TIMEOUT = 60.0
 """Doctor's checks are a handful of reads: a minute is ample unless a vendor hangs."""
 
@@ -319,7 +320,7 @@ def drift(
     output_format: Annotated[
         str, typer.Option("--format", help="table, json or markdown (for a pull-request comment).")
     ] = "table",
-    output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+    output: ReportOutput = None,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
 ) -> None:
     """Compare the plan with what each vendor holds now. Exit 1 when there is drift.
@@ -560,7 +561,7 @@ def lint(
     output_format: Annotated[
         str, typer.Option("--format", help="text, json, github (workflow annotations) or sarif (2.1.0).")
     ] = "text",
-    output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+    output: ReportOutput = None,
 ) -> None:
     """Check names and documentation against the plan's `conventions:` (defaults without one).
 
@@ -606,7 +607,7 @@ def diff(
     allow_breaking: Annotated[
         bool, typer.Option("--allow-breaking", help="Report breaking changes, but exit 0.")
     ] = False,
-    output: Annotated[Path | None, typer.Option(help="Also write the report to this file.")] = None,
+    output: ReportOutput = None,
 ) -> None:
     """Classify every change from OLD to NEW: breaking or not, and its SchemaVer label.
 
