@@ -947,7 +947,7 @@ class EventCategory(Resource, module="amplitude", name="EventCategory"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = resource_props(connection, adopt, name=name, category_id=None)
+        props = resource_props(EventCategoryProvider, connection, adopt, name=name)
         super().__init__(EventCategoryProvider(), resource_name, props, resource_options(opts))
 
     @staticmethod
@@ -999,6 +999,7 @@ class EventType(Resource, module="amplitude", name="EventType"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = resource_props(
+            EventTypeProvider,
             connection,
             adopt,
             name=name,
@@ -1047,6 +1048,7 @@ class EventProperty(Resource, module="amplitude", name="EventProperty"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = resource_props(
+            EventPropertyProvider,
             connection,
             adopt,
             name=name,
@@ -1100,6 +1102,7 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = resource_props(
+            UserPropertyProvider,
             connection,
             adopt,
             name=name,
@@ -1109,7 +1112,6 @@ class UserProperty(Resource, module="amplitude", name="UserProperty"):
             enum_values=enum_values or [],
             is_array_type=is_array_type,
             classifications=classifications or [],
-            remote_name=None,
         )
         super().__init__(UserPropertyProvider(), resource_name, props, resource_options(opts))
 
@@ -1152,6 +1154,7 @@ class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = resource_props(
+            GroupPropertyProvider,
             connection,
             adopt,
             name=name,
@@ -1162,7 +1165,6 @@ class GroupProperty(Resource, module="amplitude", name="GroupProperty"):
             enum_values=enum_values or [],
             is_array_type=is_array_type,
             classifications=classifications or [],
-            remote_name=None,
         )
         super().__init__(GroupPropertyProvider(), resource_name, props, resource_options(opts))
 

@@ -527,17 +527,13 @@ class TaxonomyImport(Resource, module="amplitude", name="TaxonomyImport"):
             paths = [csv_path] if isinstance(csv_path, str) else list(csv_path)
             plan = _read_files(paths)
         props = resource_props(
+            TaxonomyImportProvider,
             connection,
             adopt,
             workspace=workspace,
             plan=_plan_input(plan),
             csv_path=paths[0] if paths and len(paths) == 1 else paths,
             merge=merge,
-            pull_request_id=None,
-            rows_uploaded=None,
-            workspace_id=None,
-            main_branch_id=None,
-            pending_removals=None,
         )
         super().__init__(TaxonomyImportProvider(), resource_name, props, resource_options(opts))
 

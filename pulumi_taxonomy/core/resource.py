@@ -29,8 +29,14 @@ def _secret(connection: Any) -> Any:
     return pulumi.Output.secret(connection) if connection is not None else None
 
 
-def resource_props(connection: Any, adopt: pulumi.Input[bool], **fields: Any) -> dict[str, Any]:
-    props = {k: plain(v) for k, v in fields.items()}
+def resource_props(
+    provider: type[TaxonomyProvider[Any]], connection: Any, adopt: pulumi.Input[bool], **fields: Any
+) -> dict[str, Any]:
+    """A managed resource's props: its inputs as plain data, the connection secret, and
+    every output the provider computes (`provider.computed`) as None, so that each becomes
+    an attribute the engine resolves."""
+    props: dict[str, Any] = dict.fromkeys(provider.computed)
+    props.update({k: plain(v) for k, v in fields.items()})
     props["adopt"] = adopt
     props["connection"] = _secret(connection)
     return props

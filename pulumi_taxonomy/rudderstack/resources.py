@@ -593,9 +593,7 @@ class TrackingPlan(Resource, module="rudderstack", name="TrackingPlan"):
         connection: ConnectionInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = resource_props(
-            connection, adopt, name=name, description=description, version=None, **dict.fromkeys(FACTS)
-        )
+        props = resource_props(TrackingPlanProvider, connection, adopt, name=name, description=description)
         super().__init__(TrackingPlanProvider(), resource_name, props, resource_options(opts))
 
     @staticmethod
@@ -640,6 +638,7 @@ class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = resource_props(
+            TrackingPlanEventProvider,
             connection,
             adopt,
             tracking_plan_id=tracking_plan_id,
@@ -649,8 +648,6 @@ class TrackingPlanEvent(Resource, module="rudderstack", name="TrackingPlanEvent"
             category_id=category_id,
             identity_section=identity_section,
             properties=properties,
-            event_id=None,
-            **dict.fromkeys(FACTS),
         )
         super().__init__(TrackingPlanEventProvider(), resource_name, props, resource_options(opts))
 
@@ -692,7 +689,12 @@ class SourceConnection(Resource, module="rudderstack", name="SourceConnection"):
         if isinstance(config, dict) and "global_" in config:
             config = {("global" if k == "global_" else k): v for k, v in config.items()}
         props = resource_props(
-            connection, adopt, tracking_plan_id=tracking_plan_id, source_id=source_id, config=config
+            SourceConnectionProvider,
+            connection,
+            adopt,
+            tracking_plan_id=tracking_plan_id,
+            source_id=source_id,
+            config=config,
         )
         super().__init__(SourceConnectionProvider(), resource_name, props, resource_options(opts))
 

@@ -378,6 +378,7 @@ class WarehouseTable(Resource, module="stitch", name="WarehouseTable"):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = resource_props(
+            WarehouseTableProvider,
             connection,
             adopt,
             table_name=table_name,
@@ -387,10 +388,6 @@ class WarehouseTable(Resource, module="stitch", name="WarehouseTable"):
             triggers=triggers,
             batch_max_bytes=batch_max_bytes,
             batch_max_records=batch_max_records,
-            last_sequence=None,
-            pushed_records=None,
-            batches=None,
-            import_api_ok=None,
         )
         super().__init__(WarehouseTableProvider(), resource_name, props, resource_options(opts))
 
