@@ -231,8 +231,13 @@ class TaxonomyProvider(ResourceProvider, Generic[InputsT]):
         return DiffResult(
             changes=bool(changed),
             replaces=replaces,
-            delete_before_replace=self.delete_before_replace if replaces else None,
+            delete_before_replace=self.deletes_first(replaces, olds, news) if replaces else None,
         )
+
+    def deletes_first(self, replaces: list[str], olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """Whether replacing (for the fields in `replaces`) deletes the old object before
+        creating the new one: `delete_before_replace`, unless the provider decides by change."""
+        return self.delete_before_replace
 
     def normalized(self, field: str, value: Any) -> Any:
         """Compare-equal form of a field's value (e.g. None and "" for text; nested

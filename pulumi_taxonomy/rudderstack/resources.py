@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import DiffResult, Resource
+from pulumi.dynamic import Resource
 from pydantic import TypeAdapter, ValidationError
 
 from pulumi_taxonomy.core.errors import Conflict, NotFound, ResourceError, TaxonomyError, VendorError
@@ -451,7 +451,6 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
     kind = "RudderStack source connection"
     inputs_model = SourceConnectionInputs
     replace_on = frozenset({"tracking_plan_id", "source_id"})
-    delete_before_replace = True
     get_id = "the plan's id and the source's id joined by '/' (tp_.../<source id>), as its own id is"
 
     def identify(self, id_: str, props: Mapping[str, Any]) -> Outputs:
@@ -461,11 +460,8 @@ class SourceConnectionProvider(TaxonomyProvider[SourceConnectionInputs]):
     def describe(self, values: Mapping[str, Any]) -> str:
         return f"{self.kind} of source {values.get('source_id')} to plan {values.get('tracking_plan_id')}"
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(_id, olds, news)
-        if result.replaces and "source_id" in result.replaces:
-            return DiffResult(changes=True, replaces=result.replaces, delete_before_replace=False)
-        return result
+    def deletes_first(self, replaces: list[str], olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        return "source_id" not in replaces  # another source: connect it first (see above)
 
     @staticmethod
     def _config(client: RudderStackClient, plan_id: str, source_id: str) -> ConnectionConfig | None:

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import DiffResult, Resource
+from pulumi.dynamic import Resource
 
 from pulumi_taxonomy.core.errors import ResourceError, TaxonomyError, VendorError
 from pulumi_taxonomy.core.provider import Outputs, TaxonomyProvider, is_unknown
@@ -151,16 +151,12 @@ class WarehouseTableProvider(TaxonomyProvider[WarehouseTableInputs]):
             return advice(error.status)
         return super().hint(error, operation)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(_id, olds, news)
-        if not result.replaces:
-            return result
+    def deletes_first(self, replaces: list[str], olds: dict[str, Any], news: dict[str, Any]) -> bool:
         # Onto the same warehouse table (new keys, or a name that folds to the same table),
         # create-then-delete would push the new rows and then tombstones for the same
         # table, newer than them. Delete first: the new rows come last and win.
         old, new = olds.get("table_name"), news.get("table_name")
-        same_table = is_unknown(new) or warehouse_table(str(old)) == warehouse_table(str(new))
-        return DiffResult(changes=True, replaces=result.replaces, delete_before_replace=same_table)
+        return is_unknown(new) or warehouse_table(str(old)) == warehouse_table(str(new))
 
     # -- create, update, delete: one way of pushing ---------------------------------
 
