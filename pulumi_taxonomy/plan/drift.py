@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from pulumi_taxonomy.amplitude.client import AmplitudeClient
-from pulumi_taxonomy.amplitude.models import USER_PREFIX
+from pulumi_taxonomy.amplitude.models import USER_PREFIX, EventPropertyInfo
 from pulumi_taxonomy.core.errors import plural
 from pulumi_taxonomy.plan.models import Plan, PropertyDef
 from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
@@ -125,6 +125,7 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
     out: list[Difference] = []
     events = {e.event_type: e for e in client.list_events()}
     track = [e for e in plan.events if e.type == "track"]
+    attached: set[str] = set()  # the names of properties on some event
     for event in progress(track, "Amplitude events"):
         info = events.get(event.name)
         if info is None:
@@ -142,6 +143,7 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
             have,
         )
         remote = {p.event_property: p for p in client.list_event_properties(event.name)}
+        attached |= remote.keys()
         for prop in plan.resolved(event):
             name = f"{event.name} / {prop.name}"
             found = remote.pop(prop.name, None)
@@ -157,8 +159,14 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
                 )
         out += [Difference("amplitude", "event property", f"{event.name} / {n}", "extra") for n in remote]
     planned = {e.name for e in track}
-    out += [Difference("amplitude", "event", name, "extra") for name in events if name not in planned]
-    out += _amplitude_unattached(client, events, progress)
+    extra = [name for name in events if name not in planned]
+    out += [Difference("amplitude", "event", name, "extra") for name in extra]
+    for name in progress(extra, "Amplitude event properties"):  # the planned ones were listed above
+        attached |= {p.event_property for p in client.list_event_properties(name)}
+    out += [
+        Difference("amplitude", "shared event property", p.event_property, "extra", "on no event")
+        for p in on_no_event(client, attached)
+    ]
     users = {
         p.user_property: p
         for p in client.list_user_properties()
@@ -181,20 +189,12 @@ def amplitude(plan: Plan, client: AmplitudeClient, progress: Progress = _no_prog
     return out
 
 
-def _amplitude_unattached(
-    client: AmplitudeClient, events: dict[str, Any], progress: Progress
-) -> list[Difference]:
-    """Shared event properties on no listed event: what per-event properties leave behind
-    once taken off their last event (Amplitude created the shared definition for the
-    first one, and a per-event delete only takes a property off its event)."""
-    attached: set[str] = set()
-    for name in progress(list(events), "Amplitude event properties"):
-        attached |= {p.event_property for p in client.list_event_properties(name)}
-    return [
-        Difference("amplitude", "shared event property", p.event_property, "extra", "on no event")
-        for p in client.list_event_properties()
-        if p.event_property not in attached
-    ]
+def on_no_event(client: AmplitudeClient, attached: set[str]) -> list[EventPropertyInfo]:
+    """The shared event properties whose names are not in `attached` (those on some event):
+    what per-event properties leave behind once taken off their last event (Amplitude
+    created the shared definition for the first one, and a per-event delete only takes a
+    property off its event)."""
+    return [p for p in client.list_event_properties() if p.event_property not in attached and not p.deleted]
 
 
 def _wire_event(plan: Plan, event: Any) -> list[dict[str, Any]]:

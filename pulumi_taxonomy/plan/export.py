@@ -17,6 +17,7 @@ import yaml
 
 from pulumi_taxonomy.amplitude.client import AmplitudeClient
 from pulumi_taxonomy.amplitude.models import USER_PREFIX
+from pulumi_taxonomy.plan.drift import on_no_event
 from pulumi_taxonomy.plan.models import (
     AmplitudeTarget,
     Event,
@@ -84,8 +85,7 @@ def from_amplitude(
     warnings += [
         f'shared event property "{p.event_property}" is on no event: the plan format cannot '
         "express it, so it is left out (`drift` reports it as extra, on no event)"
-        for p in client.list_event_properties()
-        if p.event_property not in attached and not p.deleted
+        for p in on_no_event(client, attached)
     ]
     users = [
         UserProperty.model_validate(

@@ -177,11 +177,14 @@ def test_a_shared_definition_left_behind_by_a_destroy_is_reported_by_drift(
     _, genre = engine.up("p", EventPropertyProvider(), {"name": "genre", "event_type": "Song Played"})
     engine.destroy(genre.urn)
     assert list(on(amp, "Song Played")) == [] and list(on(amp, None)) == ["genre"]
+    amp.post("/event", data={"event_type": "Ad Shown"}).raise_for_status()  # not planned
+    amp.post("/event-property", data={"event_property": "slot", "event_type": "Ad Shown"}).raise_for_status()
     plan = tmp_path / "plan.yaml"
     plan.write_text("version: 1\nname: Music\nevents:\n  - name: Song Played\ntargets:\n  amplitude: {}\n")
+    listed = sandbox.stats()["by_route"].get(LIST_PROPERTIES, 0)
     result = subprocess.run(
         [sys.executable, "-m", "pulumi_taxonomy", "drift", str(plan), "--format", "json"],
-        env={**os.environ, **engine.env},
+        env={**os.environ, **engine.env, "PULUMI_TAXONOMY_CACHE_SECONDS": "0"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -195,8 +198,12 @@ def test_a_shared_definition_left_behind_by_a_destroy_is_reported_by_drift(
         "status": "extra",
         "detail": "on no event",
     } in report, report
+    assert ("shared event property", "slot") not in {(d["kind"], d["name"]) for d in report}, "on Ad Shown"
+    # Each event's properties listed once, and the shared ones once (no cache to hide a repeat).
+    assert sandbox.stats()["by_route"][LIST_PROPERTIES] - listed == 3
 
 
+LIST_PROPERTIES = "GET /api/2/taxonomy/event-property"
 NAMES = ["100% done", "#1 hit?", "Café ☕", "a+b", "gp:looks:prefixed", "..."]
 
 
