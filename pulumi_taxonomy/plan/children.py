@@ -18,6 +18,7 @@ from pulumi_taxonomy.plan.models import (
     Plan,
     SourceTarget,
     UserProperty,
+    item_key,
     slug,
 )
 from pulumi_taxonomy.plan.types import is_amplitude_event, uses_import
@@ -34,15 +35,15 @@ def amplitude_event(event: Event) -> str:
 
 
 def amplitude_property(event: Event, prop: EventProperty) -> str:
-    return f"{amplitude_event(event)}-property-{prop.id or slug(prop.name)}"
+    return f"{amplitude_event(event)}-property-{item_key(prop)}"
 
 
 def amplitude_user_property(user: UserProperty) -> str:
-    return f"amplitude-user-property-{user.id or slug(user.name)}"
+    return f"amplitude-user-property-{item_key(user)}"
 
 
 def amplitude_group_property(group: GroupProperty) -> str:
-    return f"amplitude-group-property-{slug(group.group_type)}-{group.id or slug(group.name)}"
+    return f"amplitude-group-property-{slug(group.group_type)}-{item_key(group)}"
 
 
 def rudderstack_event(event: Event) -> str:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from pulumi_taxonomy.plan.loader import Loc, Located
-from pulumi_taxonomy.plan.models import Event, EventProperty, Plan, PropertyDef, slug
+from pulumi_taxonomy.plan.models import Event, EventProperty, Plan, PropertyDef, item_key, slug
 from pulumi_taxonomy.plan.types import uses_import
 
 SchemaVer = Literal["MODEL", "REVISION", "ADDITION"]
@@ -116,10 +116,6 @@ def diff(old: Located, new: Located) -> Review:
     differ.run()
     changes = sorted(differ.changes, key=lambda c: (c.line or 0, c.old_line or 0))
     return Review(old, new, changes)
-
-
-def _key(prop: EventProperty) -> str:
-    return prop.id or slug(prop.name)
 
 
 def _quote(value: object) -> str:
@@ -315,8 +311,8 @@ class _Differ:
     ) -> None:
         """Properties of one event (or nested in one object), each as (written, resolved);
         `fate` says what the vendors do with a property removed."""
-        before = {_key(raw): (j, raw, prop) for j, (raw, prop) in enumerate(old)}
-        after = {_key(raw): (i, raw, prop) for i, (raw, prop) in enumerate(new)}
+        before = {item_key(raw): (j, raw, prop) for j, (raw, prop) in enumerate(old)}
+        after = {item_key(raw): (i, raw, prop) for i, (raw, prop) in enumerate(new)}
         gone = [k for k in before if k not in after]
         for key, (i, raw, prop) in after.items():
             loc = (*new_loc, i)
@@ -491,7 +487,7 @@ class _Differ:
         what: Literal["user property", "group property"],
     ) -> None:
         def key(member: Any) -> str:
-            own = member.id or slug(member.name)
+            own = item_key(member)
             return f"{slug(member.group_type)}/{own}" if group == "group_properties" else own
 
         old = {key(m): (j, m) for j, m in enumerate(getattr(self.old.plan, group))}
@@ -617,8 +613,10 @@ def _renamed_property(removed: EventProperty, added: list[EventProperty]) -> str
     same = [p for p in added if shape(p) == shape(removed)]
     if len(same) != 1:
         return ""
-    key = removed.id or slug(removed.name)
-    return f' (if it was renamed to "{same[0].name}", give that property `id: {key}` to rename it in place)'
+    return (
+        f' (if it was renamed to "{same[0].name}", give that property `id: {item_key(removed)}` '
+        "to rename it in place)"
+    )
 
 
 def _bound(name: str, before: float | None, after: float | None) -> tuple[str, str] | None:

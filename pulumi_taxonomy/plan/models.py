@@ -149,6 +149,12 @@ class GroupProperty(PropertyDef):
     deprecated: bool = False
 
 
+def item_key(item: EventProperty | UserProperty | GroupProperty) -> str:
+    """What a property is known by across changes of the plan: its `id`, else its name's
+    slug (the TrackingPlan component names its resources with it; `diff` matches by it)."""
+    return item.id or slug(item.name)
+
+
 class AmplitudeTarget(Model):
     mode: Literal["auto", "objects", "import"] = "auto"
     """objects: a resource per object; import: one TaxonomyImport; auto: import above `import_above`."""
