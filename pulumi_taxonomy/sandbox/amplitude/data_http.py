@@ -50,7 +50,7 @@ from starlette.routing import Route
 from pulumi_taxonomy.sandbox.amplitude.data import ORG_ID, AmplitudeData, DataError
 from pulumi_taxonomy.sandbox.config import SandboxConfig
 from pulumi_taxonomy.sandbox.forms import parse_json
-from pulumi_taxonomy.sandbox.gate import VendorPolicy, read_body
+from pulumi_taxonomy.sandbox.gate import DroppedAnswer, VendorPolicy, read_body
 
 SDL = """
 type Query { orgs: [Org!]! }
@@ -301,15 +301,6 @@ STEP_OF_MUTATION = {
     "createPullRequest": "pull_request",
     "mergePullRequest": "merge",
 }
-
-
-class DroppedAnswer(Response):
-    """Promise a body, then fail: the server closes the connection mid-answer, so the
-    client cannot tell whether the write took effect."""
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
-        raise ConnectionAbortedError("sandbox: the answer was dropped after the write (a test asked)")
 
 
 def _mutation_step(document: DocumentNode, operation: str | None) -> str | None:
