@@ -61,6 +61,17 @@ class VendorPolicy:
         return any(path == p or path.startswith(p + "/") for p in self.prefixes)
 
 
+class DroppedAnswer(Response):
+    """The request took effect; its answer is lost: headers promise a body that never
+    comes, and the failure makes the server close the connection mid-answer, so the
+    client cannot tell whether the write took effect. For routes whose test hooks drop
+    an answer, and the gate's fallback when it cannot reach the transport."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+        raise ConnectionAbortedError("sandbox: the answer was dropped on purpose, after the request")
+
+
 class VendorGate:
     def __init__(
         self,
@@ -194,10 +205,8 @@ class VendorGate:
             for _ in range(3):
                 await asyncio.sleep(0)
             return
-        # Fallback for servers that hide their transport: promise a body, then fail,
-        # which makes the server close the connection mid-response.
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
-        raise ConnectionAbortedError("sandbox fault: response dropped")
+        # Servers that hide their transport: fail mid-answer, so that they close it.
+        await DroppedAnswer()(scope, receive, send)
 
     @staticmethod
     async def _answer(

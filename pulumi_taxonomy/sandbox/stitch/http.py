@@ -10,11 +10,10 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from pulumi_taxonomy.sandbox.config import SandboxConfig
 from pulumi_taxonomy.sandbox.forms import FormError, parse_json
-from pulumi_taxonomy.sandbox.gate import VendorPolicy
+from pulumi_taxonomy.sandbox.gate import DroppedAnswer, VendorPolicy
 from pulumi_taxonomy.sandbox.stitch.state import (
     MAX_BODY_BYTES,
     Endpoint,
@@ -28,15 +27,6 @@ BASE = "/v2/import"
 
 def error_response(status: int, message: str) -> JSONResponse:
     return JSONResponse({"status": "ERROR", "message": message}, status_code=status)
-
-
-class DroppedAnswer(Response):
-    """The request took effect; its answer is lost: headers promise a body that never
-    comes, and the server closes the connection (the gate's own fallback, for a hook)."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
-        raise ConnectionAbortedError("sandbox test hook: the answer was dropped")
 
 
 def policies(config: SandboxConfig) -> list[VendorPolicy]:
