@@ -40,7 +40,7 @@ from pulumi_taxonomy.rudderstack.models import (
     TrackingPlanEventInputs,
     TrackingPlanInputs,
     VendorFacts,
-    shows,
+    shows_each,
 )
 
 ADOPT_HINT = (
@@ -292,11 +292,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                 return False
             if want is None and have:
                 return False
-        listed = event.properties or []
-        wanted = {p.name: p for p in inputs.properties}
-        return sorted(str(p.get("name")) for p in listed) == sorted(wanted) and all(
-            shows(p, wanted[p["name"]]) for p in listed
-        )
+        return shows_each(event.properties or [], inputs.properties)
 
     @staticmethod
     def _find(
