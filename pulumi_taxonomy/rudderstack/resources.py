@@ -296,34 +296,37 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
 
     @staticmethod
     def _find(
-        client: RudderStackClient,
-        inputs: TrackingPlanEventInputs,
-        known_id: str | None = None,
-        properties: bool = True,
+        client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None = None
     ) -> EventInfo | None:
-        """The plan's event of this type and name, with its properties (unless not
-        needed): from the plan's list, or (when the list cannot show it) by the id the
-        stack already knows."""
+        """The plan's event of this type and name, with its properties: from the plan's
+        list, or (when the list cannot show it) by the id the stack already knows."""
         key = _key(inputs)
-        if not properties:
-            # Just written: by the id the stack knows, if it still names this event (an
-            # update), else at the end of the list (a new event), else in the whole list.
-            if known_id:
-                with contextlib.suppress(NotFound):
-                    known = client.get_event(inputs.tracking_plan_id, known_id)
-                    if (known.eventType, known.name) == key:
-                        return known
-            recent = client.recent_event(inputs.tracking_plan_id, key)
-            if recent is not None:
-                return recent
         listed = _listing(client, inputs).by_key(*key)
         if listed is not None:
-            return client.with_properties(inputs.tracking_plan_id, listed) if properties else listed
+            return client.with_properties(inputs.tracking_plan_id, listed)
         if known_id:
             found = client.find_event(inputs.tracking_plan_id, known_id)
             if found is not None and (found.eventType, found.name) == key:
                 return found
         return None
+
+    @staticmethod
+    def _written(
+        client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None
+    ) -> EventInfo | None:
+        """The event just written, its properties not needed: by the id the stack knows, if
+        it still names this event (an update), else at the end of the list (a new event),
+        else in the whole list (not by that id again: it named another event, or none)."""
+        key = _key(inputs)
+        if known_id:
+            with contextlib.suppress(NotFound):
+                known = client.get_event(inputs.tracking_plan_id, known_id)
+                if (known.eventType, known.name) == key:
+                    return known
+        recent = client.recent_event(inputs.tracking_plan_id, key)
+        if recent is not None:
+            return recent
+        return _listing(client, inputs).by_key(*key)
 
     def _unlisted(
         self, client: RudderStackClient, inputs: TrackingPlanEventInputs, done: str
@@ -352,7 +355,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
         settle(lambda: client.upsert_event(inputs.tracking_plan_id, inputs.wire()), landed)
         # Only its id and timestamps are needed now: the upsert's success says it holds
         # the properties sent.
-        event = self._find(client, inputs, known_id, properties=False)
+        event = self._written(client, inputs, known_id)
         if event is None:
             raise self._unlisted(client, inputs, "the event was sent")
         return event
