@@ -146,12 +146,15 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
 
     def _create(self, client: RudderStackClient, inputs: TrackingPlanInputs) -> PlanInfo:
         created: list[PlanInfo] = []
-        # No plan had this name before: one that has it after a lost answer is ours.
+        found: list[PlanInfo] = []
+
+        def landed() -> bool:
+            # No plan had this name before: one that has it after a lost answer is ours.
+            found[:] = self._named(client, inputs.name)
+            return bool(found)
+
         try:
-            settle(
-                lambda: created.append(client.create_plan(inputs.name, inputs.description)),
-                lambda: bool(self._named(client, inputs.name)),
-            )
+            settle(lambda: created.append(client.create_plan(inputs.name, inputs.description)), landed)
         except Conflict as exc:
             # Made since we looked: by our own earlier attempt (sent again after a 429/5xx)
             # or by someone else.
@@ -161,9 +164,7 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
             if exc.retried and len(now) == 1:
                 return now[0]
             return self._existing(now, inputs)
-        if created:
-            return created[0]
-        return self._existing(self._named(client, inputs.name), inputs)
+        return created[0] if created else self._existing(found, inputs)
 
     def _put(self, client: RudderStackClient, plan_id: str, inputs: TrackingPlanInputs) -> PlanInfo:
         def landed() -> bool:
