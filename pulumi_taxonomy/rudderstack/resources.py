@@ -220,6 +220,15 @@ def _known_properties(values: Any) -> dict[str, PlanProperty]:
     return known
 
 
+def _remove_event(client: RudderStackClient, plan_id: str, event_id: str) -> None:
+    """Take the event out of the plan (nothing to do when it, or the plan, is gone already)."""
+    with contextlib.suppress(NotFound):
+        settle(
+            lambda: client.delete_event(plan_id, event_id),
+            lambda: client.find_event(plan_id, event_id) is None,
+        )
+
+
 class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
     """An event of a plan. Replacing it (another plan or event type) creates the new one
     before deleting the old: they are different events, or the same catalog event in
@@ -420,23 +429,14 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
         event = self._upsert(client, inputs, str(old_id) if old_id else None)
         if old_id and old_id != event.id:
             # A new name is a new event in RudderStack: take the old one out of the plan.
-            with contextlib.suppress(NotFound):
-                settle(
-                    lambda: client.delete_event(inputs.tracking_plan_id, str(old_id)),
-                    lambda: client.find_event(inputs.tracking_plan_id, str(old_id)) is None,
-                )
+            _remove_event(client, inputs.tracking_plan_id, str(old_id))
         return self._outputs(inputs, event)
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         client = _client(state)
         plan_id, event_id = str(state["tracking_plan_id"]), state.get("event_id")
-        if not event_id:
-            return
-        with contextlib.suppress(NotFound):
-            settle(
-                lambda: client.delete_event(plan_id, str(event_id)),
-                lambda: client.find_event(plan_id, str(event_id)) is None,
-            )
+        if event_id:
+            _remove_event(client, plan_id, str(event_id))
 
 
 # -- source connections -----------------------------------------------------------------
