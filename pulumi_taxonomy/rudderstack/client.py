@@ -278,16 +278,18 @@ class RudderStackClient:
         stamp = self.cache.writes
         seen: dict[str, EventInfo] = {}
         size = PAGE_SIZE
+        complete = False
         for number in range(1, MAX_PAGES + 1):
             page = self.events_page(plan_id, number)
             size = page.pageSize or PAGE_SIZE
             fresh = [e for e in page.data if e.id not in seen]
             if page.data and not fresh:
-                return EventListing(list(seen.values()), False, stamp, MAX_PAGES * size)
+                break  # it repeats pages seen (a vendor that ignores `page`): not complete
             seen.update((e.id, e) for e in fresh)
-            if self._short(plan_id, number, page):
-                return EventListing(list(seen.values()), True, stamp, MAX_PAGES * size)
-        return EventListing(list(seen.values()), False, stamp, MAX_PAGES * size)
+            complete = self._short(plan_id, number, page)
+            if complete:
+                break
+        return EventListing(list(seen.values()), complete, stamp, MAX_PAGES * size)
 
     def has_room(self, plan_id: str, event: EventKey) -> bool:
         """Whether the plan's list shows all its events with room for one more, so that a

@@ -17,7 +17,7 @@ knows, and `shows` proves a match only with the fields the vendor did return.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -288,16 +288,21 @@ def shows(body: Mapping[str, Any], desired: PlanProperty) -> bool:
     omissible = {"required"} if not desired.required else set()
     if any(key not in body and key not in omissible for key in desired.wire()):
         return False
-    nested = body.get("properties")
     if desired.properties is not None:
-        if not isinstance(nested, list):
-            return False
-        wanted = {p.name: p for p in desired.properties}
-        if sorted(p.get("name", "") for p in nested) != sorted(wanted) or not all(
-            shows(p, wanted[p["name"]]) for p in nested
-        ):
+        nested = body.get("properties")
+        if not (isinstance(nested, list) and shows_each(nested, desired.properties)):
             return False
     return PlanProperty.from_wire(body) == desired
+
+
+def shows_each(bodies: Sequence[Mapping[str, Any]], desired: Sequence[PlanProperty]) -> bool:
+    """The vendor's read-back lists exactly the `desired` properties, each as `shows`
+    proves it."""
+    wanted = {p.name: p for p in desired}
+    # Sorted as text: a name missing or not a string then matches no declared one (those
+    # are strings) instead of breaking the sort or the lookup.
+    names = sorted((p.get("name") for p in bodies), key=str)
+    return names == sorted(wanted) and all(shows(p, wanted[p["name"]]) for p in bodies)
 
 
 def _unique_names(props: list[PlanProperty]) -> list[PlanProperty]:

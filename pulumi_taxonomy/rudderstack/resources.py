@@ -40,7 +40,7 @@ from pulumi_taxonomy.rudderstack.models import (
     TrackingPlanEventInputs,
     TrackingPlanInputs,
     VendorFacts,
-    shows,
+    shows_each,
 )
 
 ADOPT_HINT = (
@@ -146,12 +146,15 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
 
     def _create(self, client: RudderStackClient, inputs: TrackingPlanInputs) -> PlanInfo:
         created: list[PlanInfo] = []
-        # No plan had this name before: one that has it after a lost answer is ours.
+        found: list[PlanInfo] = []
+
+        def landed() -> bool:
+            # No plan had this name before: one that has it after a lost answer is ours.
+            found[:] = self._named(client, inputs.name)
+            return bool(found)
+
         try:
-            settle(
-                lambda: created.append(client.create_plan(inputs.name, inputs.description)),
-                lambda: bool(self._named(client, inputs.name)),
-            )
+            settle(lambda: created.append(client.create_plan(inputs.name, inputs.description)), landed)
         except Conflict as exc:
             # Made since we looked: by our own earlier attempt (sent again after a 429/5xx)
             # or by someone else.
@@ -161,9 +164,7 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
             if exc.retried and len(now) == 1:
                 return now[0]
             return self._existing(now, inputs)
-        if created:
-            return created[0]
-        return self._existing(self._named(client, inputs.name), inputs)
+        return created[0] if created else self._existing(found, inputs)
 
     def _put(self, client: RudderStackClient, plan_id: str, inputs: TrackingPlanInputs) -> PlanInfo:
         def landed() -> bool:
@@ -217,6 +218,15 @@ def _known_properties(values: Any) -> dict[str, PlanProperty]:
             prop = PlanProperty.model_validate(value)
             known[prop.name] = prop
     return known
+
+
+def _remove_event(client: RudderStackClient, plan_id: str, event_id: str) -> None:
+    """Take the event out of the plan (nothing to do when it, or the plan, is gone already)."""
+    with contextlib.suppress(NotFound):
+        settle(
+            lambda: client.delete_event(plan_id, event_id),
+            lambda: client.find_event(plan_id, event_id) is None,
+        )
 
 
 class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
@@ -292,42 +302,41 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
                 return False
             if want is None and have:
                 return False
-        listed = event.properties or []
-        wanted = {p.name: p for p in inputs.properties}
-        return sorted(str(p.get("name")) for p in listed) == sorted(wanted) and all(
-            shows(p, wanted[p["name"]]) for p in listed
-        )
+        return shows_each(event.properties or [], inputs.properties)
 
     @staticmethod
     def _find(
-        client: RudderStackClient,
-        inputs: TrackingPlanEventInputs,
-        known_id: str | None = None,
-        properties: bool = True,
+        client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None = None
     ) -> EventInfo | None:
-        """The plan's event of this type and name, with its properties (unless not
-        needed): from the plan's list, or (when the list cannot show it) by the id the
-        stack already knows."""
+        """The plan's event of this type and name, with its properties: from the plan's
+        list, or (when the list cannot show it) by the id the stack already knows."""
         key = _key(inputs)
-        if not properties:
-            # Just written: by the id the stack knows, if it still names this event (an
-            # update), else at the end of the list (a new event), else in the whole list.
-            if known_id:
-                with contextlib.suppress(NotFound):
-                    known = client.get_event(inputs.tracking_plan_id, known_id)
-                    if (known.eventType, known.name) == key:
-                        return known
-            recent = client.recent_event(inputs.tracking_plan_id, key)
-            if recent is not None:
-                return recent
         listed = _listing(client, inputs).by_key(*key)
         if listed is not None:
-            return client.with_properties(inputs.tracking_plan_id, listed) if properties else listed
+            return client.with_properties(inputs.tracking_plan_id, listed)
         if known_id:
             found = client.find_event(inputs.tracking_plan_id, known_id)
             if found is not None and (found.eventType, found.name) == key:
                 return found
         return None
+
+    @staticmethod
+    def _written(
+        client: RudderStackClient, inputs: TrackingPlanEventInputs, known_id: str | None
+    ) -> EventInfo | None:
+        """The event just written, its properties not needed: by the id the stack knows, if
+        it still names this event (an update), else at the end of the list (a new event),
+        else in the whole list (not by that id again: it named another event, or none)."""
+        key = _key(inputs)
+        if known_id:
+            with contextlib.suppress(NotFound):
+                known = client.get_event(inputs.tracking_plan_id, known_id)
+                if (known.eventType, known.name) == key:
+                    return known
+        recent = client.recent_event(inputs.tracking_plan_id, key)
+        if recent is not None:
+            return recent
+        return _listing(client, inputs).by_key(*key)
 
     def _unlisted(
         self, client: RudderStackClient, inputs: TrackingPlanEventInputs, done: str
@@ -356,7 +365,7 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
         settle(lambda: client.upsert_event(inputs.tracking_plan_id, inputs.wire()), landed)
         # Only its id and timestamps are needed now: the upsert's success says it holds
         # the properties sent.
-        event = self._find(client, inputs, known_id, properties=False)
+        event = self._written(client, inputs, known_id)
         if event is None:
             raise self._unlisted(client, inputs, "the event was sent")
         return event
@@ -420,23 +429,14 @@ class TrackingPlanEventProvider(TaxonomyProvider[TrackingPlanEventInputs]):
         event = self._upsert(client, inputs, str(old_id) if old_id else None)
         if old_id and old_id != event.id:
             # A new name is a new event in RudderStack: take the old one out of the plan.
-            with contextlib.suppress(NotFound):
-                settle(
-                    lambda: client.delete_event(inputs.tracking_plan_id, str(old_id)),
-                    lambda: client.find_event(inputs.tracking_plan_id, str(old_id)) is None,
-                )
+            _remove_event(client, inputs.tracking_plan_id, str(old_id))
         return self._outputs(inputs, event)
 
     def delete_remote(self, id_: str, state: Outputs) -> None:
         client = _client(state)
         plan_id, event_id = str(state["tracking_plan_id"]), state.get("event_id")
-        if not event_id:
-            return
-        with contextlib.suppress(NotFound):
-            settle(
-                lambda: client.delete_event(plan_id, str(event_id)),
-                lambda: client.find_event(plan_id, str(event_id)) is None,
-            )
+        if event_id:
+            _remove_event(client, plan_id, str(event_id))
 
 
 # -- source connections -----------------------------------------------------------------

@@ -146,6 +146,15 @@ def test_a_vendor_that_ignores_page_neither_loops_nor_loses_events(
         rs_engine.up("more", TrackingPlanEventProvider(), {**inputs, "name": "More Event"})
     assert "lists only 50 events" in unseen.value.text, unseen.value.text
 
+    # Nor one renamed after the old one left the plan outside: the old id, gone, is asked
+    # for once, not again when the list does not show the new one either.
+    rs.delete(f"/tracking-plans/{tp}/events/{created.outputs['event_id']}").raise_for_status()
+    singles = gets(sandbox, "GET /v2/catalog/tracking-plans/{plan}/events/{event}")
+    with pytest.raises(ProviderFailed) as renamed:
+        rs_engine.up("late", TrackingPlanEventProvider(), {**inputs, "name": "Renamed Event"})
+    assert "lists only 50 events" in renamed.value.text, renamed.value.text
+    assert gets(sandbox, "GET /v2/catalog/tracking-plans/{plan}/events/{event}") - singles == 1
+
 
 # -- 3. what a read-back leaves out is unknown, not drift ------------------------------------
 
