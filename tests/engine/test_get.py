@@ -373,6 +373,7 @@ def test_names_that_need_escaping_reach_exactly_their_object(
 ) -> None:
     name = "Paid 100% #1? ✓ ünïcode"
     assert amp.post("/event", data={"event_type": name, "description": "odd"}).json()["success"] is True
+    stack.new_command()  # made outside: the next `pulumi up` (a new provider process) reads it
     before = changes(sandbox)
     outs = read(stack, lambda: EventType.get("odd", name))["odd"]
     assert (outs["name"], outs["description"]) == (name, "odd")
