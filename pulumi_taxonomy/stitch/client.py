@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import tenacity
 
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
@@ -165,18 +164,11 @@ class StitchClient:
     def validate(self, records: list[dict[str, Any]]) -> None:
         """Stitch checks the records and stores nothing (reference line 191): when the
         answer is lost, sending them again is safe, so it is retried."""
-        policy = self.http.retry
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(policy.attempts),
-            wait=tenacity.wait_exponential_jitter(multiplier=policy.initial_wait, max=policy.max_wait),
-            retry=tenacity.retry_if_exception_type(AmbiguousWrite),
-            reraise=True,
-        )
         try:
-            retrying(self._send, VALIDATE, records)
+            self._send(VALIDATE, records, resend_safe=True)
         except AmbiguousWrite as lost:
             raise ConnectionError(
-                f"{lost.call}: the answer was lost {policy.attempts} times in a row; nothing was pushed"
+                f"{lost.call}: the answer was lost {lost.attempts} times in a row; nothing was pushed"
             ) from lost
 
     def push(self, records: list[dict[str, Any]]) -> None:
@@ -225,12 +217,14 @@ class StitchClient:
         # The status endpoint needs no authentication (reference line 190): the token stays home.
         return self.http.request("GET", STATUS, auth=None)
 
-    def _send(self, path: str, records: list[dict[str, Any]]) -> httpx.Response:
+    def _send(self, path: str, records: list[dict[str, Any]], resend_safe: bool = False) -> httpx.Response:
         # Strict JSON: NaN and infinities are refused here too (check refuses them first).
         body = json.dumps(records, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
         # Only a 2xx comes back (reference line 165): VendorHttp raises for the rest, a
         # redirect included (never followed nor taken for a success).
-        return self.http.request("POST", path, content=body, headers={"content-type": "application/json"})
+        return self.http.request(
+            "POST", path, content=body, headers={"content-type": "application/json"}, resend_safe=resend_safe
+        )
 
 
 class BearerToken(httpx.Auth):
