@@ -403,8 +403,11 @@ class DataClient:
 
     def check_schema(self) -> SchemaCheck:
         """Read-only: does the vendor's schema have every field and argument the client
-        uses? Sends one introspection query."""
+        uses? Sends one introspection query, whose answer later calls then use."""
         found = self._introspect()
+        with self._schema_lock:
+            if self._schema is None:
+                self._schema = found
         if found.schema is None:
             return SchemaCheck(
                 introspection=False,
