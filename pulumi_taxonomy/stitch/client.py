@@ -29,7 +29,7 @@ from pulumi_taxonomy.core.errors import (
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
 from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint
-from pulumi_taxonomy.stitch.models import StitchConnection
+from pulumi_taxonomy.stitch.models import StitchConnection, upsert_record
 
 BASE_URLS = {"us": "https://api.stitchdata.com", "eu": "https://api.eu-central-1.stitchdata.com"}
 STATUS = "/v2/import/status"
@@ -143,15 +143,8 @@ class StitchClient:
     def record(
         self, table_name: str, key_names: list[str], sequence: int, data: dict[str, Any]
     ) -> dict[str, Any]:
-        """One record as the reference's request body example shows it (reference lines 37-52)."""
-        return {
-            "client_id": self.client_id,
-            "table_name": table_name,
-            "sequence": sequence,
-            "action": "upsert",
-            "key_names": key_names,
-            "data": data,
-        }
+        """One record of this client id (`upsert_record`)."""
+        return upsert_record(self.client_id, table_name, key_names, sequence, data)
 
     def status(self) -> bool:
         """True when the status endpoint says the Import API is operating correctly."""
