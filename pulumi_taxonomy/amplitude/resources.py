@@ -494,7 +494,7 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         # By the id in state: a category read with `get` has the name it was got by as its id.
         category_id = int(state.get("category_id") or id_)
-        category = next((c for c in self.client(state).list_categories() if c.id == category_id), None)
+        category = self.client(state).category_by_id(category_id)
         if category is None:
             return None
         return {**_kept(state), "name": category.name, "category_id": category.id}
@@ -503,7 +503,7 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
         client = self.client(inputs)
 
         def landed() -> bool:
-            category = next((c for c in client.list_categories() if c.id == int(id_)), None)
+            category = client.category_by_id(int(id_))
             return category is not None and category.name == inputs.name
 
         try:
