@@ -241,10 +241,14 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 "program, or clear it in Amplitude's web app and run `pulumi refresh`.",
             )
 
+    def post_settled(self, client: AmplitudeClient, inputs: InputsT) -> None:
+        """`post`; when its answer is lost, look (`fetch`) before posting again."""
+        settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+
     def create_remote(self, inputs: InputsT) -> tuple[str, Outputs]:
         client = self.client(inputs)
         try:
-            settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+            self.post_settled(client, inputs)
         except REFUSED as exc:
             self.resolve_refusal(client, inputs, exc)
         else:
@@ -297,7 +301,7 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 ) from missing
             remote = self.fetch(client, inputs)
             if remote is None:  # restored, but not yet where this resource puts it
-                settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+                self.post_settled(client, inputs)
                 self.after_post(client, inputs)
                 return
             self.converge(client, current, inputs, remote)
@@ -682,7 +686,7 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
             # Attach where it goes first (the shared definition stays), detach after.
             attach = inputs.model_copy(update={"name": current})
             try:
-                settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+                self.post_settled(client, attach)
             except REFUSED:
                 pass  # already there: converge below sets its attributes
             except NotFound as exc:
@@ -893,7 +897,7 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
         # delete for group properties, so it stays where it was.
         attach = inputs.model_copy(update={"name": current})
         with contextlib.suppress(*REFUSED):  # already there: converge sets its attributes
-            settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+            self.post_settled(client, attach)
         try:
             self.converge(client, current, inputs, self.fetch(client, attach) or {})
         except NotFound as exc:
