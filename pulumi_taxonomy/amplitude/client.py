@@ -298,6 +298,10 @@ class AmplitudeClient:
         """A category by name from the list: any name works, none goes into a path."""
         return next((c for c in self.list_categories() if c.name == name), None)
 
+    def category_by_id(self, category_id: int) -> Category | None:
+        """A category by id from the list (the single GET takes a name, not an id)."""
+        return next((c for c in self.list_categories() if c.id == category_id), None)
+
     def create_category(self, name: str) -> None:
         self._write("POST", f"{TAXONOMY}/category", _form(category_name=name))
 

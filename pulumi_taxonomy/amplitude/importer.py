@@ -350,12 +350,21 @@ class DataClient:
         self._schema: DataSchema | None = None
         self._schema_lock = threading.Lock()
 
-    def graphql(self, operation: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def graphql(
+        self,
+        operation: str,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        resend_safe: bool = False,
+    ) -> dict[str, Any]:
+        """`resend_safe` for a query (never a mutation): it changes nothing, so a lost
+        answer is asked for again."""
         call = f"{VENDOR} GraphQL {operation}"
         body: dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        response = self.http.request("POST", "/graphql", json=body)
+        response = self.http.request("POST", "/graphql", json=body, resend_safe=resend_safe)
         try:
             answer = response.json()
         except ValueError:
@@ -383,7 +392,7 @@ class DataClient:
 
     def _introspect(self) -> DataSchema:
         try:
-            data = self.graphql("IntrospectionQuery", INTROSPECTION_QUERY)
+            data = self.graphql("IntrospectionQuery", INTROSPECTION_QUERY, resend_safe=True)
             return DataSchema(build_client_schema(data))  # type: ignore[arg-type]
         except AuthError:
             raise
@@ -394,8 +403,11 @@ class DataClient:
 
     def check_schema(self) -> SchemaCheck:
         """Read-only: does the vendor's schema have every field and argument the client
-        uses? Sends one introspection query."""
+        uses? Sends one introspection query, whose answer later calls then use."""
         found = self._introspect()
+        with self._schema_lock:
+            if self._schema is None:
+                self._schema = found
         if found.schema is None:
             return SchemaCheck(
                 introspection=False,
@@ -414,7 +426,7 @@ class DataClient:
 
     def workspace(self, name: str) -> Workspace:
         """The workspace (Data project) named `name` and its default branch."""
-        data = self.graphql("VersionQuery", version_query(name, self.schema().staging))
+        data = self.graphql("VersionQuery", version_query(name, self.schema().staging), resend_safe=True)
         try:
             found = [Workspace.model_validate(w) for org in data["orgs"] for w in org["workspaces"]]
         except (KeyError, TypeError, ValidationError) as exc:
@@ -492,7 +504,7 @@ class DataClient:
         (the optional `Workspace.pullRequests`); None otherwise."""
         if not self.schema().pull_requests:
             return None
-        data = self.graphql("PullRequests", pull_requests_query(workspace))
+        data = self.graphql("PullRequests", pull_requests_query(workspace), resend_safe=True)
         for org in data.get("orgs", []):
             for ws in org.get("workspaces", []):
                 for item in ws.get("pullRequests") or []:
@@ -507,7 +519,7 @@ class DataClient:
         """Does the token reach an org on this host?"""
         host = self.http.client.base_url.host
         try:
-            data = self.graphql("OrgQuery", ORG_QUERY)
+            data = self.graphql("OrgQuery", ORG_QUERY, resend_safe=True)
         except AuthError as exc:
             return Probe(
                 VENDOR_ID,

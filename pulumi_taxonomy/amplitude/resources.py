@@ -241,10 +241,14 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 "program, or clear it in Amplitude's web app and run `pulumi refresh`.",
             )
 
+    def post_settled(self, client: AmplitudeClient, inputs: InputsT) -> None:
+        """`post`; when its answer is lost, look (`fetch`) before posting again."""
+        settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+
     def create_remote(self, inputs: InputsT) -> tuple[str, Outputs]:
         client = self.client(inputs)
         try:
-            settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+            self.post_settled(client, inputs)
         except REFUSED as exc:
             self.resolve_refusal(client, inputs, exc)
         else:
@@ -297,7 +301,7 @@ class AmplitudeProvider(TaxonomyProvider[InputsT], Generic[InputsT]):
                 ) from missing
             remote = self.fetch(client, inputs)
             if remote is None:  # restored, but not yet where this resource puts it
-                settle(lambda: self.post(client, inputs), lambda: self.fetch(client, inputs) is not None)
+                self.post_settled(client, inputs)
                 self.after_post(client, inputs)
                 return
             self.converge(client, current, inputs, remote)
@@ -494,7 +498,7 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         # By the id in state: a category read with `get` has the name it was got by as its id.
         category_id = int(state.get("category_id") or id_)
-        category = next((c for c in self.client(state).list_categories() if c.id == category_id), None)
+        category = self.client(state).category_by_id(category_id)
         if category is None:
             return None
         return {**_kept(state), "name": category.name, "category_id": category.id}
@@ -503,7 +507,7 @@ class EventCategoryProvider(AmplitudeProvider[EventCategoryInputs]):
         client = self.client(inputs)
 
         def landed() -> bool:
-            category = next((c for c in client.list_categories() if c.id == int(id_)), None)
+            category = client.category_by_id(int(id_))
             return category is not None and category.name == inputs.name
 
         try:
@@ -682,7 +686,7 @@ class EventPropertyProvider(AmplitudeProvider[EventPropertyInputs]):
             # Attach where it goes first (the shared definition stays), detach after.
             attach = inputs.model_copy(update={"name": current})
             try:
-                settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+                self.post_settled(client, attach)
             except REFUSED:
                 pass  # already there: converge below sets its attributes
             except NotFound as exc:
@@ -893,7 +897,7 @@ class GroupPropertyProvider(AmplitudeProvider[GroupPropertyInputs]):
         # delete for group properties, so it stays where it was.
         attach = inputs.model_copy(update={"name": current})
         with contextlib.suppress(*REFUSED):  # already there: converge sets its attributes
-            settle(lambda: self.post(client, attach), lambda: self.fetch(client, attach) is not None)
+            self.post_settled(client, attach)
         try:
             self.converge(client, current, inputs, self.fetch(client, attach) or {})
         except NotFound as exc:

@@ -81,8 +81,10 @@ class AmbiguousWrite(TaxonomyError):
     Never resend it blindly; read back to learn what happened.
     """
 
-    def __init__(self, call: str, cause: Exception) -> None:
+    def __init__(self, call: str, cause: Exception, attempts: int = 1) -> None:
         self.call = call
+        self.attempts = attempts
+        """Attempts that failed (more than one only for a request resent as safe)."""
         super().__init__(f"{call}: the connection failed after the request was sent ({cause!r})")
 
 

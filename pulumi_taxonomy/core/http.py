@@ -12,10 +12,12 @@ Retried:
 Not retried, because no retry can help: a base URL without `http(s)://`, an invalid
 URL, a host that DNS says does not exist (a temporary DNS failure *is* retried).
 A write whose connection failed after it was sent is *not* resent: `AmbiguousWrite`
-tells the caller to read back and learn whether it happened. A 3xx answer is an
-error (`Redirected`), never a success: the request reached something other than the
-vendor's API. `deadline()` bounds every request, retry and wait of the process (the
-command line's `--timeout`).
+tells the caller to read back and learn whether it happened. A write that changes
+nothing (a validation, a GraphQL query: `request(..., resend_safe=True)`) is resent as
+a read is, and raises `AmbiguousWrite` only when its answer was lost every time. A 3xx
+answer is an error (`Redirected`), never a success: the request reached something other
+than the vendor's API. `deadline()` bounds every request, retry and wait of the process
+(the command line's `--timeout`).
 """
 
 from __future__ import annotations
@@ -384,8 +386,11 @@ class VendorHttp:
         self._notice_lock = threading.Lock()
         self._last_notice = -math.inf
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def request(self, method: str, path: str, *, resend_safe: bool = False, **kwargs: Any) -> httpx.Response:
+        """`resend_safe`: the request changes nothing whatever its method, so a lost answer
+        is resent as for a GET."""
         method = method.upper()
+        resendable = resend_safe or method in IDEMPOTENT
         call = f"{self.vendor} {method} {path}"
         schedule = _Schedule(self.retry, self._clock)
 
@@ -406,9 +411,9 @@ class VendorHttp:
             reraise=True,
         )
         try:
-            response: httpx.Response = retrying(self._attempt, method, path, call, kwargs)
+            response: httpx.Response = retrying(self._attempt, method, path, call, kwargs, resendable)
         except _Retry as exhausted:
-            raise self._exhausted(call, exhausted, schedule) from None
+            raise self._exhausted(call, method, exhausted, schedule) from None
         if response.status_code >= 400:
             raise self._error(call, response, retried=schedule.refusals + schedule.failures > 0)
         if 300 <= response.status_code < 400:
@@ -420,7 +425,7 @@ class VendorHttp:
         error.retried = retried
         return error
 
-    def _exhausted(self, call: str, exhausted: _Retry, schedule: _Schedule) -> Exception:
+    def _exhausted(self, call: str, method: str, exhausted: _Retry, schedule: _Schedule) -> Exception:
         answer = (
             f"it answered {exhausted.response.status_code}"
             if exhausted.response is not None
@@ -429,6 +434,10 @@ class VendorHttp:
         if schedule.gave_up == "deadline":
             return self._past_deadline(call, answer, exhausted)
         if exhausted.response is None:
+            cause = exhausted.cause
+            if method not in IDEMPOTENT and cause is not None and not isinstance(cause, NOT_SENT):
+                # A resend-safe write lost its answer every time: it may have landed, as any write.
+                return AmbiguousWrite(call, cause, attempts=schedule.failures)
             return ConnectionError(f"{call}: could not reach the vendor ({exhausted.cause!r})")
         error = self._error(call, exhausted.response, retried=True)
         if exhausted.refused:
@@ -492,7 +501,9 @@ class VendorHttp:
             "(PULUMI_TAXONOMY_MAX_WAIT)."
         )
 
-    def _send(self, method: str, path: str, call: str, kwargs: dict[str, Any]) -> httpx.Response:
+    def _send(
+        self, method: str, path: str, call: str, kwargs: dict[str, Any], resendable: bool
+    ) -> httpx.Response:
         """One request, its transport failures sorted: retry, read back, or give up."""
         try:
             return self.client.request(method, path, **kwargs)
@@ -511,13 +522,15 @@ class VendorHttp:
         except NOT_SENT as exc:
             raise _Retry(cause=exc) from exc
         except httpx.TransportError as exc:
-            if method in IDEMPOTENT:
+            if resendable:
                 raise _Retry(cause=exc) from exc
             raise AmbiguousWrite(call, exc) from exc
         except httpx.InvalidURL as exc:
             raise ConfigurationError(f"{call}: the URL is not valid ({exc}); check the base URL.") from None
 
-    def _attempt(self, method: str, path: str, call: str, kwargs: dict[str, Any]) -> httpx.Response:
+    def _attempt(
+        self, method: str, path: str, call: str, kwargs: dict[str, Any], resendable: bool
+    ) -> httpx.Response:
         bound = _current_deadline()
         if bound is not None:
             remaining = bound[0] - time.monotonic()
@@ -530,7 +543,7 @@ class VendorHttp:
                     held.enter_context(self.limiter.slot(self.cost(method), bound[0] if bound else None))
                 except LimitWaitTimeout as exc:
                     raise self._past_deadline(call, f"waiting for {self.vendor}'s limits ({exc})") from None
-            response = self._send(method, path, call, kwargs)
+            response = self._send(method, path, call, kwargs, resendable)
         if self.retry.retryable_status(response.status_code):
             raise _Retry(response=response)
         return response

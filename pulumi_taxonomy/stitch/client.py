@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import tenacity
 
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
@@ -30,7 +29,7 @@ from pulumi_taxonomy.core.errors import (
 from pulumi_taxonomy.core.http import Registry, VendorHttp, fingerprint, vendor_http
 from pulumi_taxonomy.core.limits import CostPolicy
 from pulumi_taxonomy.core.probe import Probe, Regions, failed, reach_hint
-from pulumi_taxonomy.stitch.models import StitchConnection
+from pulumi_taxonomy.stitch.models import StitchConnection, upsert_record
 
 BASE_URLS = {"us": "https://api.stitchdata.com", "eu": "https://api.eu-central-1.stitchdata.com"}
 STATUS = "/v2/import/status"
@@ -144,15 +143,8 @@ class StitchClient:
     def record(
         self, table_name: str, key_names: list[str], sequence: int, data: dict[str, Any]
     ) -> dict[str, Any]:
-        """One record as the reference's request body example shows it (reference lines 37-52)."""
-        return {
-            "client_id": self.client_id,
-            "table_name": table_name,
-            "sequence": sequence,
-            "action": "upsert",
-            "key_names": key_names,
-            "data": data,
-        }
+        """One record of this client id (`upsert_record`)."""
+        return upsert_record(self.client_id, table_name, key_names, sequence, data)
 
     def status(self) -> bool:
         """True when the status endpoint says the Import API is operating correctly."""
@@ -165,18 +157,11 @@ class StitchClient:
     def validate(self, records: list[dict[str, Any]]) -> None:
         """Stitch checks the records and stores nothing (reference line 191): when the
         answer is lost, sending them again is safe, so it is retried."""
-        policy = self.http.retry
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(policy.attempts),
-            wait=tenacity.wait_exponential_jitter(multiplier=policy.initial_wait, max=policy.max_wait),
-            retry=tenacity.retry_if_exception_type(AmbiguousWrite),
-            reraise=True,
-        )
         try:
-            retrying(self._send, VALIDATE, records)
+            self._send(VALIDATE, records, resend_safe=True)
         except AmbiguousWrite as lost:
             raise ConnectionError(
-                f"{lost.call}: the answer was lost {policy.attempts} times in a row; nothing was pushed"
+                f"{lost.call}: the answer was lost {lost.attempts} times in a row; nothing was pushed"
             ) from lost
 
     def push(self, records: list[dict[str, Any]]) -> None:
@@ -225,12 +210,14 @@ class StitchClient:
         # The status endpoint needs no authentication (reference line 190): the token stays home.
         return self.http.request("GET", STATUS, auth=None)
 
-    def _send(self, path: str, records: list[dict[str, Any]]) -> httpx.Response:
+    def _send(self, path: str, records: list[dict[str, Any]], resend_safe: bool = False) -> httpx.Response:
         # Strict JSON: NaN and infinities are refused here too (check refuses them first).
         body = json.dumps(records, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
         # Only a 2xx comes back (reference line 165): VendorHttp raises for the rest, a
         # redirect included (never followed nor taken for a success).
-        return self.http.request("POST", path, content=body, headers={"content-type": "application/json"})
+        return self.http.request(
+            "POST", path, content=body, headers={"content-type": "application/json"}, resend_safe=resend_safe
+        )
 
 
 class BearerToken(httpx.Auth):

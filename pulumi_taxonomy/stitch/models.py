@@ -107,6 +107,20 @@ def warehouse_table(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_")
 
 
+def upsert_record(
+    client_id: int, table_name: str, key_names: list[str], sequence: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    """One record as the reference's request body example shows it (reference lines 37-52)."""
+    return {
+        "client_id": client_id,
+        "table_name": table_name,
+        "sequence": sequence,
+        "action": "upsert",
+        "key_names": key_names,
+        "data": data,
+    }
+
+
 def record_size(record: dict[str, Any]) -> int:
     return len(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode())
 
@@ -189,16 +203,9 @@ class WarehouseTableInputs(ResourceInputs):
         named: set[str] = set()  # column names already checked (rows share them)
         # The row as the largest record it can become (a tombstone, the longest client id and
         # sequence), alone in a JSON array, must stay below the batch limit: the envelope's
-        # size is the same for every row, so each row is serialised once.
-        envelope: dict[str, Any] = {
-            "client_id": 999_999,
-            "table_name": table,
-            "sequence": 2**63 - 1,
-            "action": "upsert",
-            "key_names": keys,
-            "data": {},
-        }
-        fixed = record_size(envelope) - 2 + 2  # without the empty data's "{}", with the array's "[]"
+        # size is the same for every row, so each row is serialised once. (The envelope's
+        # empty data, "{}", stands for the array's two bytes, "[]".)
+        fixed = record_size(upsert_record(999_999, table, keys, 2**63 - 1, {}))
         tombstone = len(f'{json.dumps(deleted, ensure_ascii=False)}:"2000-01-01T00:00:00.000Z"'.encode())
         for i, row in enumerate(rows):
             for column, value in row.items():
@@ -245,7 +252,7 @@ class WarehouseTableInputs(ResourceInputs):
                         f"rows[{i}] has the same key as rows[{seen[identity]}]: {row_key(row, keys)}"
                     )
                 seen[identity] = i
-            data = len(json.dumps(row, separators=(",", ":"), ensure_ascii=False).encode())
+            data = record_size(row)
             if fixed + data + tombstone + (1 if row else 0) >= limit:
                 raise ValueError(f"rows[{i}] is too large for one batch (batches stay below {limit} bytes)")
         return rows

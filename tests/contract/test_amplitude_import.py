@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from graphql import build_schema, get_introspection_query, introspection_from_schema, parse, print_ast
 
 from pulumi_taxonomy.amplitude.importer import data_client_for, data_settings
+from pulumi_taxonomy.core.errors import AmbiguousWrite
 from tests.contract.recording import Recorder, Sent
 
 TOKEN = "personal-access-token"
@@ -357,6 +359,29 @@ def test_check_schema_reports_what_the_client_uses_and_the_schema_lacks(recorder
         False,
         False,
     ) and "introspection disabled" in refused.detail
+
+
+def lost(request: httpx.Request) -> httpx.Response:
+    raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+
+
+def test_a_lost_answer_to_a_query_is_asked_again_never_to_a_mutation(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A query changes nothing (the reference's step 1, :72-95, reads): asking again is
+    # safe. A mutation's lost answer (:265-287) goes to the caller, who reads back.
+    monkeypatch.setenv("PULUMI_TAXONOMY_RETRY_WAIT", "0")
+    recorder.answer_with(lost)
+    recorder.answer(200, schema_answer())
+    recorder.answer_with(lost)
+    recorder.answer(200, VERSION_ANSWER)
+    client = data_client_for(CONNECTION)
+    assert client.workspace("Nimbus 2000").id == WORKSPACE_ID
+    recorder.answer_with(lost)
+    with pytest.raises(AmbiguousWrite):
+        client.merge("p", "o", "t")
+    asked = [parse(sent.json()["query"]).definitions[0].name.value for sent in recorder.sent]  # type: ignore[attr-defined]
+    assert asked == ["IntrospectionQuery"] * 2 + ["VersionQuery"] * 2 + ["MergePullRequest"]
 
 
 def test_the_data_host_never_follows_the_rest_base_url(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -158,6 +158,7 @@ def test_every_check_passes_against_the_sandbox(us: SandboxProcess, plan: Path) 
     found = checks(result)
     assert "not in the workspace yet" in found[("rudderstack", 'tracking plan "Music Plan"')]["detail"]
     assert "reference variant" in found[("amplitude-data", "GraphQL schema")]["detail"]
+    assert us.stats()["by_route"]["POST /graphql"] == 3, "the token's OrgQuery, one introspection, the lookup"
     assert_read_only(us, before)
 
 

@@ -150,6 +150,19 @@ def test_a_lost_answer_to_a_write_is_not_resent() -> None:
     assert seen == ["PUT"]
 
 
+def test_a_resend_safe_write_is_resent_on_the_shared_schedule() -> None:
+    seen: list[str] = []
+    sleeps: list[float] = []
+    http = vendor([httpx.RemoteProtocolError("gone"), httpx.Response(200)], seen, sleeps)
+    assert http.request("POST", "/x", resend_safe=True).status_code == 200
+    assert seen == ["POST", "POST"] and len(sleeps) == 1, "one backoff, through the injected sleep"
+    seen.clear()
+    http = vendor([httpx.RemoteProtocolError("gone")] * 5, seen, [])
+    with pytest.raises(AmbiguousWrite) as lost:  # every answer lost: it may have landed, as any write
+        http.request("POST", "/x", resend_safe=True)
+    assert seen == ["POST"] * 4 and lost.value.attempts == 4
+
+
 def test_reads_and_unsent_requests_are_retried_on_connection_errors() -> None:
     seen: list[str] = []
     http = vendor([httpx.ReadError("reset"), httpx.ConnectError("refused"), httpx.Response(200)], seen, [])
