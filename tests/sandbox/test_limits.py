@@ -72,23 +72,28 @@ def test_cost_over_four_in_flight_is_429(slow_sandbox: SandboxProcess) -> None:
 
 @pytest.mark.slow
 def test_hourly_budget_is_enforced_and_the_window_rolls() -> None:
-    window = 10.0
-    with running_sandbox("--hour-seconds", str(window)) as sandbox:  # noqa: SIM117
-        with httpx.Client(base_url=sandbox.url + TAXONOMY, auth=AMPLITUDE_AUTH, timeout=10) as client:
-            started = time.monotonic()
-            # 3,600 writes of cost 2 spend the 7,200 budget; the next request is refused.
-            for i in range(3600):
-                response = client.put("/category/1", data={"category_name": f"n{i}"})
-                assert response.status_code == 409, response.text
-            spent_in = time.monotonic() - started
-            assert spent_in < window, f"spending the budget took {spent_in:.1f}s, longer than the window"
-            refused = client.get("/category")
-            assert refused.status_code == 429
-            assert "hour" in refused.json()["errors"][0]["message"]
-            assert sandbox.stats()["rate_limit_refusals"] == {"hourly": 1}
-            # Once the first costs leave the (shortened) hour, requests are admitted again.
-            time.sleep(max(0.0, started + window + 0.5 - time.monotonic()))
-            assert client.get("/category").status_code == 200
+    # The budget must be spent inside one (shortened) hour, or its first costs leave the
+    # window before the last is taken. 10 s is enough on a quiet machine; a loaded CI
+    # machine once took 10.06 s, so a slower try gets a longer hour instead of failing.
+    for window in (10.0, 40.0):
+        with running_sandbox("--hour-seconds", str(window)) as sandbox:  # noqa: SIM117
+            with httpx.Client(base_url=sandbox.url + TAXONOMY, auth=AMPLITUDE_AUTH, timeout=10) as client:
+                started = time.monotonic()
+                # 3,600 writes of cost 2 spend the 7,200 budget; the next request is refused.
+                for i in range(3600):
+                    response = client.put("/category/1", data={"category_name": f"n{i}"})
+                    assert response.status_code == 409, response.text
+                if time.monotonic() - started > window - 1.0:
+                    continue
+                refused = client.get("/category")
+                assert refused.status_code == 429
+                assert "hour" in refused.json()["errors"][0]["message"]
+                assert sandbox.stats()["rate_limit_refusals"] == {"hourly": 1}
+                # Once the first costs leave the (shortened) hour, requests are admitted again.
+                time.sleep(max(0.0, started + window + 0.5 - time.monotonic()))
+                assert client.get("/category").status_code == 200
+                return
+    pytest.fail("spending the budget took longer than a 40 s window, even on the second try")
 
 
 async def _mixed_burst(url: str, n: int) -> list[tuple[str, int, str]]:
