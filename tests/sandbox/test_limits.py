@@ -17,7 +17,7 @@ from tests.conftest import AMPLITUDE_ACCOUNT, AMPLITUDE_AUTH, TAXONOMY
 
 @pytest.fixture(scope="module")
 def slow_sandbox() -> Iterator[SandboxProcess]:
-    with running_sandbox("--seed", "demo", "--latency-ms", "300") as process:
+    with running_sandbox("--seed", "demo", "--latency-ms", "1000") as process:
         yield process
 
 
