@@ -533,16 +533,27 @@ def event_info(client: AmplitudeClient, name: str) -> EventTypeInfo | None:
     holds live and planned events; `showDeleted=true` adds the deleted ones; hidden events
     are in neither, so only a single GET finds them (which may or may not answer deleted
     events: the lists decide that)."""
-    listed = next((e for e in client.list_events() if e.event_type == name), None)
-    if listed is not None:
-        return None if listed.deleted else listed
-    if any(e.event_type == name for e in client.list_events(show_deleted=True)):
-        return None  # listed only with showDeleted: deleted
+    deleted = _listed_as_deleted(client, name)
+    if deleted is not None:
+        return None if deleted else _listed(client, name)
     try:
         single = client.get_event(name)
     except NotFound:
         return None
     return None if single.deleted else single
+
+
+def _listed(client: AmplitudeClient, name: str, show_deleted: bool = False) -> EventTypeInfo | None:
+    return next((e for e in client.list_events(show_deleted) if e.event_type == name), None)
+
+
+def _listed_as_deleted(client: AmplitudeClient, name: str) -> bool | None:
+    """What the lists say: deleted if listed with `deleted: true` or only with
+    showDeleted=true (:412-414), live if listed otherwise, None if in neither list."""
+    listed = _listed(client, name)
+    if listed is not None:
+        return listed.deleted
+    return True if _listed(client, name, show_deleted=True) is not None else None
 
 
 class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
@@ -602,11 +613,8 @@ class EventTypeProvider(AmplitudeProvider[EventTypeInputs]):
         client.restore_event(inputs.name)
 
     def deleted(self, client: AmplitudeClient, inputs: EventTypeInputs) -> bool | None:
-        # Listed only with showDeleted=true (:412-414): deleted.
-        live = {e.event_type for e in client.list_events()}
-        return inputs.name not in live and any(
-            e.event_type == inputs.name for e in client.list_events(show_deleted=True)
-        )
+        # In neither list: a hidden event (only a single GET finds those), not deleted.
+        return _listed_as_deleted(client, inputs.name) or False
 
     def read_remote(self, id_: str, state: Outputs) -> Outputs | None:
         event = event_info(self.client(state), self.remote_name(state))

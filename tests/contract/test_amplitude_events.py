@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pulumi_taxonomy.amplitude.models import EventTypeInputs
+from pulumi_taxonomy.amplitude.resources import EventTypeProvider, event_info
 from tests.contract.amplitude_examples import OK, assert_example, client
 from tests.contract.recording import Recorder
 
@@ -107,3 +109,14 @@ def test_restore_an_event_type(recorder: Recorder) -> None:
     sent = recorder.only()
     assert_example(sent, "POST", "/api/2/taxonomy/event/Event1/restore")
     assert sent.body == b""
+
+
+def test_an_event_the_list_marks_deleted_is_deleted_to_read_and_to_restore(recorder: Recorder) -> None:
+    # The answers carry `deleted` (api-notes); a list that shows a deleted event with
+    # `deleted: true` must read as deleted both where state is read and where a refused
+    # create decides to restore, or the two disagree and the create fails unexplained.
+    recorder.answer(200, {"success": True, "data": [{"event_type": "Onboard Start", "deleted": True}]})
+    amplitude = client()
+    assert event_info(amplitude, "Onboard Start") is None
+    assert EventTypeProvider().deleted(amplitude, EventTypeInputs(name="Onboard Start")) is True
+    assert_example(recorder.only(), "GET", "/api/2/taxonomy/event")
