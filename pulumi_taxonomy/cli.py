@@ -240,7 +240,8 @@ DOCTOR_TIMEOUT = 60.0
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # emoji=False: a name or a git:REF:PATH holding ":x:" is text, not an emoji code.
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 @app.command()
@@ -616,22 +617,26 @@ def diff(
     from pulumi_taxonomy.plan import diff as changes
     from pulumi_taxonomy.plan.lint import invalid
     from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable
-    from pulumi_taxonomy.plan.report import DIFF_FORMATS, lint_github, lint_text, render_diff
+    from pulumi_taxonomy.plan.report import DIFF_FORMATS, render_diff, render_diff_failure
     from pulumi_taxonomy.plan.revision import Revision
 
     if output_format not in DIFF_FORMATS:
         raise typer.BadParameter(f"use {', '.join(DIFF_FORMATS)}", param_hint="--format")
+    base, target = Revision.parse(old), Revision.parse(new)
+    _check_report_output(output, base.path, target.path)
     try:
-        base, target = Revision.parse(old), Revision.parse(new)
-        _check_report_output(output, base.path, target.path)
         review = changes.diff(base.load(), target.load())
-    except PlanUnreadable:
-        raise
     except PlanInvalid as exc:
-        findings = invalid(exc.issues)
-        if output_format == "github":
-            print(lint_github(findings), end="")
-        print(lint_text(exc.issues[0].file, findings), end="", file=sys.stderr)
+        # As lint does: CI still finds a report (a comment to post, annotations) saying
+        # that the review did not run, and why.
+        report = render_diff_failure(output_format, old, new, invalid(exc.issues))
+        _write(output, report)
+        if output_format != "text":
+            print(report, end="")
+        if isinstance(exc, PlanUnreadable):
+            raise  # its one line on stderr, exit 2
+        if output_format == "text":
+            print(report, end="", file=sys.stderr)
         _console(stderr=True).print("[red]diff could not run[/red]: a plan could not be read or is not valid")
         raise typer.Exit(ExitError) from None
     report = render_diff(output_format, review, target.path, allow_breaking)

@@ -50,6 +50,23 @@ def render_diff(output_format: str, review: Review, file: str, allow_breaking: b
     return diff_text(review, allow_breaking)
 
 
+def render_diff_failure(output_format: str, old: str, new: str, findings: list[Finding]) -> str:
+    """The report of a diff that could not run (a plan unreadable or invalid), so a CI
+    step that posts or uploads it finds one saying so, never last run's or none."""
+    if output_format == "json":
+        body = {"old": old, "new": new, "ran": False, "problems": [f.as_dict() for f in findings]}
+        return json.dumps(body, indent=2) + "\n"
+    if output_format == "github":
+        return lint_github(findings).rsplit("\n", 2)[0] + "\ndiff: could not run\n"
+    if output_format == "markdown":
+        lines = ["### Tracking plan review: could not run", ""]
+        lines.append("A plan could not be read or is not valid (`pulumi-taxonomy validate` says why):")
+        lines.append("")
+        lines += [f"- {_code(_located(f))} {_cell(_finding_text(f))}" for f in findings]
+        return "\n".join(lines) + "\n"
+    return "".join(f"{_located(f)}: error {_finding_text(f)}\n" for f in findings)
+
+
 # -- GitHub workflow commands ----------------------------------------------------------
 
 
@@ -92,13 +109,14 @@ def _finding_text(finding: Finding) -> str:
     return f"{finding.field or '(plan)'}: {finding.message}.{fix}"
 
 
+def _located(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
 def lint_text(file: str, findings: list[Finding]) -> str:
     if not findings:
         return f"{file}: no findings, the plan follows its conventions\n"
-    lines = []
-    for f in findings:
-        where = f"{f.file}:{f.line}" if f.line else f.file
-        lines.append(f"{where}: {f.severity} [{f.rule}] {_finding_text(f)}")
+    lines = [f"{_located(f)}: {f.severity} [{f.rule}] {_finding_text(f)}" for f in findings]
     errors, warnings = _counts(findings)
     lines.append(f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {file}")
     return "\n".join(lines) + "\n"
@@ -219,6 +237,7 @@ def diff_json(review: Review, allow_breaking: bool = False) -> str:
     body = {
         "old": review.old.file,
         "new": review.new.file,
+        "ran": True,
         "changes": [c.as_dict() for c in review.changes],
         "breaking": len(review.breaking),
         "blocking": len(review.blocking(allow_breaking)),

@@ -97,6 +97,35 @@ def test_lint_of_a_plan_it_cannot_read_still_writes_its_sarif(tmp_path: Path) ->
     assert github.returncode == 2 and github.stdout.startswith("::error ")
 
 
+def test_diff_of_a_plan_it_cannot_read_or_that_is_invalid_still_writes_its_report(tmp_path: Path) -> None:
+    # A CI step that posts the Markdown report finds one saying the review did not run.
+    invalid, report = tmp_path / "plan.yaml", tmp_path / "out" / "review.md"
+    invalid.write_text("version: 2\nname: Future\n")
+    done = run("diff", str(EXAMPLE), str(invalid), "--format", "markdown", "--output", str(report))
+    assert done.returncode == 2
+    assert done.stdout == report.read_text()
+    assert report.read_text().startswith("### Tracking plan review: could not run\n")
+    assert f"- <code>{invalid}:1</code> version: Input should be 1." in report.read_text()
+    assert "diff could not run" in done.stderr
+    missing = tmp_path / "nope.yaml"
+    done = run("diff", str(missing), str(EXAMPLE), "--format", "json", "--output", str(report))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: cannot read the plan {missing}: there is no such file"]
+    body = json.loads(report.read_text())
+    assert body == json.loads(done.stdout)
+    assert body["ran"] is False and "cannot read the file" in body["problems"][0]["message"]
+    assert json.loads(run("diff", str(EXAMPLE), str(EXAMPLE), "--format", "json").stdout)["ran"] is True
+    github = run("diff", str(EXAMPLE), str(invalid), "--format", "github")
+    assert github.returncode == 2
+    assert github.stdout.splitlines()[-1] == "diff: could not run" and github.stdout.startswith("::error ")
+
+
+def test_a_spec_that_looks_like_an_emoji_code_is_printed_as_given(tmp_path: Path) -> None:
+    done = run("diff", "git:x", str(EXAMPLE))
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: cannot read the plan git:x: write a git revision"), done.stderr
+
+
 SDK_PROBE = """
 import sys, runpy
 sys.argv = ["pulumi-taxonomy", *sys.argv[1:]]
