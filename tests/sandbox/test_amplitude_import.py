@@ -360,7 +360,7 @@ def test_twenty_thousand_aliases_are_refused_without_stalling_the_server(data: D
     started = time.monotonic()
     response = data.post({"query": query})
     assert response.status_code in (400, 413)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # refused by size, not after parsing 20,000 aliases
     assert data.main()["name"] == "main", "the server still answers"
 
 
