@@ -438,3 +438,28 @@ def test_the_client_finds_every_field_it_uses_in_both_variants(
     httpx.post(f"{data.url}/_sandbox/amplitude/data", json={"introspection": False}).raise_for_status()
     refused = data_client(sandbox).check_schema()
     assert (refused.ok, refused.introspection) == (False, False) and "introspection" in refused.detail
+
+
+@pytest.mark.parametrize(
+    ("files", "content"),
+    [
+        ([("csv", ("plan.csv", "Action,Event\n")), ("csv", ("more.csv", "Action,Event\n"))], None),
+        ([(f"f{i}", (None, "x")) for i in range(12)], None),  # more fields than a CSV upload has
+        (None, b"--nope\r\nContent-Disposition: form-data\r\n\r\nx"),  # a part without a name, cut short
+    ],
+    ids=["two-files", "twelve-fields", "broken-body"],
+)
+def test_a_malformed_upload_is_a_json_400_not_a_crash(
+    data: Data, files: list[Any] | None, content: bytes | None
+) -> None:
+    main = data.main()
+    headers = {**TOKEN} if files else {**TOKEN, "content-type": "multipart/form-data; boundary=nope"}
+    response = httpx.post(
+        f"{data.url}/import/csv/{main['workspace']}/{main['id']}",
+        files=files,
+        content=content,
+        headers=headers,
+        timeout=10,
+    )
+    assert response.status_code == 400, response.text
+    assert "multipart/form-data" in response.json().get("error", ""), response.text

@@ -42,7 +42,7 @@ from graphql.language import (
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import Headers, UploadFile
-from starlette.formparsers import MultiPartException
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -352,9 +352,10 @@ def routes(data: AmplitudeData) -> list[Route]:
         # The gate has read the whole body, refusing one over the policy's `max_body_bytes`.
         try:
             form = await request.form(max_files=1, max_fields=10)
-        except (MultiPartException, ValueError):
+        except HTTPException as exc:  # Starlette's answer to a body its parser refuses
             return JSONResponse(
-                {"error": "The body must be multipart/form-data with one file field csv"}, status_code=400
+                {"error": f"The body must be multipart/form-data with one file field csv: {exc.detail}"},
+                status_code=400,
             )
         field = form.get("csv")
         if not isinstance(field, UploadFile):
