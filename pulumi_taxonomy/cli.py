@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -59,6 +60,41 @@ def _silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+class _Stdout:
+    """sys.stdout for the commands, which fails loudly where the real one does not.
+
+    It writes in slices: CPython drops the rest of one big write that the reader cuts
+    short (`| head -c 10`) and raises nothing, so a 1 MB report exited 0; slice by slice,
+    the next write meets EPIPE. And a stdout closed by the shell (`>&-`) is None, which
+    print() ignores in silence: here printing to it fails the command (exit 2)."""
+
+    SLICE = 1 << 16
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # as a text stream does (click tells the two apart so)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self._stream is None:
+            raise CommandFailed(
+                "cannot print the output: stdout is closed (>&-); redirect it to a file instead"
+            )
+        for start in range(0, len(text), self.SLICE):
+            self._stream.write(text[start : start + self.SLICE])
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream is not None and bool(self._stream.isatty())
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, buffer...: the real stream's
+        return getattr(self._stream, name)
+
+
 def _explain(exc: Exception) -> str:
     if isinstance(exc, TaxonomyError | CommandFailed | ConnectionError):
         return str(exc)
@@ -73,11 +109,9 @@ def _explain(exc: Exception) -> str:
 def _fail(message: str, prefix: str = "error") -> NoReturn:
     """One line on stderr (never wrapped, whatever the terminal's width), then exit 2;
     under --debug, the traceback of the error being handled comes first."""
-    from rich.markup import escape
-
     if _debug() and sys.exc_info()[0] is not None:
         traceback.print_exc()
-    _console(stderr=True).print(f"[red]{prefix}[/red]: {escape(one_line(message))}", soft_wrap=True)
+    _console(stderr=True).print(f"[red]{prefix}[/red]: {_text(one_line(message))}", soft_wrap=True)
     raise typer.Exit(ExitError)
 
 
@@ -237,9 +271,29 @@ DOCTOR_TIMEOUT = 60.0
 """Doctor's checks are a handful of reads: a minute is ample unless a vendor hangs."""
 
 
-def _console(stderr: bool = False) -> Any:
+@functools.cache
+def _console_type() -> Any:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich's own handler exits 1, which means "found": a closed pipe is exit 2,
+            # as for print() (the commands' BrokenPipeError handler).
+            raise BrokenPipeError
+
+    return _Console
+
+
+def _text(value: object) -> str:
+    """A value (a path, a name, a vendor's message) for a rich markup string: "[/b]" in
+    it is text, not a closing tag that fails the command."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
+def _console(stderr: bool = False) -> Any:
+    Console = _console_type()
     # emoji=False: a name or a git:REF:PATH holding ":x:" is text, not an emoji code.
     return Console(stderr=stderr, highlight=False, emoji=False)
 
@@ -275,8 +329,9 @@ def validate(
         print(json.dumps({"valid": True, "events": len(loaded.events), "targets": targets}))
     else:
         _console().print(
-            f"[green]valid[/green]: {plan}: {plural(len(loaded.events), 'event')}, targets: "
-            f"{', '.join(targets) or 'none'}"
+            f"[green]valid[/green]: {_text(plan)}: {plural(len(loaded.events), 'event')}, targets: "
+            f"{', '.join(targets) or 'none'}",
+            soft_wrap=True,  # one line, as CI logs and scripts read it
         )
 
 
@@ -285,11 +340,10 @@ def _issues_table(issues: list[Any]) -> None:
 
     table = Table(title=plural(len(issues), "problem"))
     for column in ("where", "field", "target", "problem"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # off a terminal (CI) too: cut nothing
     for issue in issues:
-        table.add_row(
-            f"{issue.file}:{issue.line or '?'}", issue.field or "(plan)", issue.target, issue.message
-        )
+        cells = (f"{issue.file}:{issue.line or '?'}", issue.field or "(plan)", issue.target, issue.message)
+        table.add_row(*map(_text, cells))
     _console().print(table)
 
 
@@ -414,16 +468,18 @@ def export(
     err = _console(stderr=True)
     events, properties = len(plan.events), len(plan.user_properties)
     err.print(
-        f"wrote {output}: {plural(events, 'event')}, {plural(properties, 'user property', 'user properties')}"
+        f"wrote {_text(output)}: {plural(events, 'event')}, "
+        f"{plural(properties, 'user property', 'user properties')}"
     )
     if program is not None:
         try:
             write_program(program, plan, f"adopt-{slug(plan.name)}")
         except OSError as exc:
             _fail(f"cannot write the program into {program}: {exc.strerror or exc}", "export failed")
-        err.print(f"wrote a program that adopts them: {program}/__main__.py (with {program}/plan.yaml)")
+        where = _text(program)
+        err.print(f"wrote a program that adopts them: {where}/__main__.py (with {where}/plan.yaml)")
     for warning in warnings:
-        err.print(f"[yellow]warning[/yellow]: {warning}")
+        err.print(f"[yellow]warning[/yellow]: {_text(warning)}")
 
 
 @app.command()
@@ -540,19 +596,18 @@ def _write(output: Path | None, report: str) -> None:
 
 
 def _drift_table(differences: list[Any], plan: Any) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from pulumi_taxonomy.plan.drift import compared_names
 
     if not differences:
-        _console().print(f"[green]no drift[/green]: {escape(repr(plan.name))} matches {compared_names(plan)}")
+        _console().print(f"[green]no drift[/green]: {_text(repr(plan.name))} matches {compared_names(plan)}")
         return
     table = Table(title=f"drift: {plural(len(differences), 'item')}")
     for column in ("vendor", "kind", "name", "status", "detail"):
-        table.add_column(column)
-    for d in differences:
-        table.add_row(d.vendor, d.kind, d.name, d.status, d.detail)
+        table.add_column(column, overflow="fold")
+    for d in differences:  # names and details come from the vendors: text, never markup
+        table.add_row(*map(_text, (d.vendor, d.kind, d.name, d.status, d.detail)))
     _console().print(table)
 
 
@@ -589,7 +644,7 @@ def lint(
                 print(report, end="")
             raise  # its one line on stderr, exit 2
         print(report, end="", file=sys.stderr if output_format == "text" else sys.stdout)
-        _console(stderr=True).print(f"[red]lint could not run[/red]: {plan} is not a valid plan")
+        _console(stderr=True).print(f"[red]lint could not run[/red]: {_text(plan)} is not a valid plan")
         raise typer.Exit(ExitError) from None
     findings = rules.lint(located)
     report = render_lint(output_format, located.file, findings)
@@ -666,8 +721,12 @@ def _seed(value: str) -> Literal["empty", "demo"]:
 
 
 def main() -> None:
+    sys.stdout = _Stdout(sys.stdout)
     try:
         app()
+    except CommandFailed as exc:  # outside any command: --help into a closed stdout
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(ExitError)
     except SystemExit:
         try:
             sys.stdout.flush()  # what is still buffered meets a closed pipe here, if anywhere

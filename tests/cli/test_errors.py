@@ -316,6 +316,95 @@ def test_a_closed_pipe_is_not_a_traceback() -> None:
             process.wait(10)
 
 
+def _cut_short(args: list[str], pipe_size: int = 4096) -> tuple[int, bytes]:
+    """Run the command into a small pipe whose reader takes 10 bytes and goes away, as
+    `| head -c 10` does; its exit code and stderr."""
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, pipe_size)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_taxonomy", *args],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        assert len(os.read(read_end, 10)) > 0
+        os.close(read_end)
+        code = process.wait(120)
+        assert process.stderr is not None
+        return code, process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_SETPIPE_SZ"), reason="needs Linux to shrink the pipe")
+def test_a_big_report_cut_short_by_its_reader_exits_2_not_0(tmp_path: Path) -> None:
+    # One write of a 1 MB report that the reader cut short used to lose the rest in
+    # silence (CPython raises nothing for it) and exit 0, as if all was read.
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    events = "".join(f"  - name: Event {i:05d}\n    description: {'x' * 60}\n" for i in range(6000))
+    old.write_text(f"version: 1\nname: Big\nevents:\n{events}", encoding="utf-8")
+    new.write_text("version: 1\nname: Big\nevents: []\n", encoding="utf-8")
+    assert _cut_short(["diff", str(old), str(new), "--allow-breaking"], pipe_size=65536) == (2, b"")
+
+
+def test_a_closed_stdout_is_an_error_not_a_silent_success(plan: Path) -> None:
+    for args in (["validate", str(plan)], ["schema"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pulumi_taxonomy", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+            preexec_fn=lambda: os.close(1),  # what the shell's >&- does
+        )
+        one_line_error(done, "stdout is closed")
+
+
+def test_a_reader_gone_before_the_first_line_is_exit_2_not_1(plan: Path) -> None:
+    # `validate plan.yaml | true`: rich's own handler of the closed pipe exits 1 ("invalid").
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(
+        [sys.executable, "-m", "pulumi_taxonomy", "validate", str(plan)],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    os.close(write_end)
+    assert (done.returncode, done.stderr) == (2, "")
+
+
+def test_markup_in_a_path_or_a_plan_is_printed_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "[red]a["
+    folder.mkdir()
+    valid = folder / "b].yaml"  # the path holds "[red]a[/b]"
+    valid.write_text(PLAN, encoding="utf-8")
+    done = cli("validate", str(valid), env={"COLUMNS": "300"})
+    assert (done.returncode, done.stdout.split(": ")[:2]) == (0, ["valid", str(valid)]), done.stderr
+    invalid = tmp_path / "k.yaml"
+    invalid.write_text('version: 1\nname: x\n"[/x]": 1\n"[bold red]typo[/]": 2\n', encoding="utf-8")
+    done = cli("validate", str(invalid), env={"COLUMNS": "300"})
+    assert done.returncode == 1, done.stderr
+    assert "[/x]" in done.stdout and "[bold red]typo[/]" in done.stdout
+
+
+def test_a_long_field_is_never_cut_off_a_terminal(tmp_path: Path) -> None:
+    invalid = tmp_path / "p.yaml"
+    prop = "      - {name: b, type: string, enum: [1, 1]}"
+    text = f"version: 1\nname: x\nevents:\n  - name: A\n    properties:\n{prop}\n"
+    invalid.write_text(text, encoding="utf-8")
+    done = cli("validate", str(invalid), env={"COLUMNS": "60"})
+    assert done.returncode == 1
+    assert "events[0].prop" in done.stdout and "…" not in done.stdout, done.stdout
+
+
 def test_interrupting_a_hung_drift_exits_130_not_1(plan: Path) -> None:
     code, stderr, _ = interrupted_while_waiting(
         ["drift", str(plan)], lambda url: {**os.environ, **amplitude_env(url)}
