@@ -104,8 +104,8 @@ class AmplitudeSettings:
 
 def settings_for(connection: AmplitudeConnection | Mapping[str, Any] | None) -> AmplitudeSettings:
     """`connection` input > stack config > environment, per setting."""
-    api_key = credentials.resolve(connection, *API_KEY)
-    secret_key = credentials.resolve(connection, *SECRET_KEY)
+    api_key = credentials.secret(connection, *API_KEY)
+    secret_key = credentials.secret(connection, *SECRET_KEY)
     if not api_key or not secret_key:
         raise ConfigurationError(
             "Amplitude credentials are missing: give the resource a `connection` with api_key and "

@@ -301,7 +301,7 @@ def data_settings(connection: AmplitudeConnection | Mapping[str, Any] | None) ->
     """The personal access token and the Data API host: `data_base_url` > stack config
     `amplitudeDataBaseUrl` > `AMPLITUDE_DATA_BASE_URL` > the region's Data host. The REST
     base URL is never used: the token must reach only Amplitude Data."""
-    token = credentials.resolve(connection, *DATA_TOKEN)
+    token = credentials.secret(connection, *DATA_TOKEN)
     if not token:
         raise ConfigurationError(
             "Amplitude Data credentials are missing: Taxonomy Import needs a personal access token. Give the "

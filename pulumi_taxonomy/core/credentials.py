@@ -53,17 +53,57 @@ def resolve(
     connection: BaseModel | Mapping[str, Any] | None, field: str, config_key: str, env_key: str
 ) -> str | None:
     """One setting: `connection[field]` > stack config `config_key` > `$env_key`."""
+    found = _lookup(connection, field, config_key, env_key)
+    return found[0] if found else None
+
+
+def secret(
+    connection: BaseModel | Mapping[str, Any] | None, field: str, config_key: str, env_key: str
+) -> str | None:
+    """A credential, as `resolve` finds it, refused when it cannot be one: a key or token
+    is printable ASCII without spaces. A value pasted with its newline would otherwise
+    fail in the HTTP library, whose error quotes the header, secret included; the error
+    here names where the value came from, never the value."""
+    found = _lookup(connection, field, config_key, env_key)
+    if found is None:
+        return None
+    value, where = found
+    flaw = _credential_flaw(value)
+    if flaw:
+        raise ConfigurationError(
+            f"{where} {flaw}: a key or token is printable ASCII without spaces. Set it again without "
+            "them (a secret pasted with its newline, or quoted, is a common cause)."
+        )
+    return value
+
+
+def _credential_flaw(value: str) -> str:
+    if value != value.strip():
+        return "starts or ends with whitespace (a newline?)"
+    if any(c.isspace() for c in value):
+        return "holds whitespace"
+    if not value.isascii():
+        return "holds a non-ASCII character"
+    if not value.isprintable():
+        return "holds a control character"
+    return ""
+
+
+def _lookup(
+    connection: BaseModel | Mapping[str, Any] | None, field: str, config_key: str, env_key: str
+) -> tuple[str, str] | None:
+    """The setting's value and where it came from (for errors, which never show values)."""
     if isinstance(connection, BaseModel):
         value = getattr(connection, field, None)
     else:
         value = connection.get(field) if connection else None
     if value not in (None, ""):
-        return str(value)
+        return str(value), f"the connection's {field}"
     value = stack_setting(config_key)
     if value not in (None, ""):
-        return str(value)
+        return str(value), f"the stack config {config_key}"
     env = os.environ.get(env_key)
-    return env if env else None
+    return (env, f"the environment variable {env_key}") if env else None
 
 
 def region_url(

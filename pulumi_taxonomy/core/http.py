@@ -42,6 +42,7 @@ import tenacity
 from pulumi_taxonomy.core import credentials
 from pulumi_taxonomy.core.errors import (
     AmbiguousWrite,
+    ApiError,
     ConfigurationError,
     DeadlineExceeded,
     Redirected,
@@ -67,6 +68,9 @@ PERMANENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 _NO_SUCH_HOST = frozenset(
     code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None)) if code
 )
+# No vendor answer we read comes near this (a 10,000-event list is a few MB); past it,
+# the base URL points at something else (a download, an endless stream).
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
 REFUSAL_NOTICE_EVERY = 60.0
 REFUSAL_NOTICE_AFTER = 5.0
 
@@ -506,11 +510,18 @@ class VendorHttp:
     ) -> httpx.Response:
         """One request, its transport failures sorted: retry, read back, or give up."""
         try:
-            return self.client.request(method, path, **kwargs)
+            return self._receive(method, path, call, kwargs)
         except PERMANENT as exc:
+            # The library's text may quote a header, and a header may hold a credential.
+            detail = "a header value is not valid" if "header" in str(exc).lower() else str(exc)
             raise ConfigurationError(
-                f"{call}: the request cannot be sent as it stands ({exc}); check the base URL. "
-                "Nothing was sent, and it is not retried."
+                f"{call}: the request cannot be sent as it stands ({detail}); check the base URL and "
+                "the credentials. Nothing was sent, and it is not retried."
+            ) from None
+        except UnicodeEncodeError:
+            raise ConfigurationError(
+                f"{call}: the request cannot be sent as it stands (a header holds a non-ASCII character); "
+                "check the credentials. Nothing was sent, and it is not retried."
             ) from None
         except httpx.ConnectError as exc:
             if _no_such_host(exc):
@@ -527,6 +538,25 @@ class VendorHttp:
             raise AmbiguousWrite(call, exc) from exc
         except httpx.InvalidURL as exc:
             raise ConfigurationError(f"{call}: the URL is not valid ({exc}); check the base URL.") from None
+
+    def _receive(self, method: str, path: str, call: str, kwargs: dict[str, Any]) -> httpx.Response:
+        """The answer, read here rather than by httpx: its timeouts bound each read, not the
+        whole body, so a server sending a byte a second (or without end) would outlast
+        the deadline and fill the memory. Bounded by the deadline and MAX_ANSWER_BYTES."""
+        bound = _current_deadline()
+        with self.client.stream(method, path, **kwargs) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+                raise _too_large(call, response)
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    raise _too_large(call, response)
+                if bound is not None and time.monotonic() > bound[0]:
+                    raise self._past_deadline(call, f"its answer was still arriving ({len(body):,} bytes)")
+            response._content = bytes(body)  # what Response.read() does with what it read
+        return response
 
     def _attempt(
         self, method: str, path: str, call: str, kwargs: dict[str, Any], resendable: bool
@@ -547,6 +577,16 @@ class VendorHttp:
         if self.retry.retryable_status(response.status_code):
             raise _Retry(response=response)
         return response
+
+
+def _too_large(call: str, response: httpx.Response) -> ApiError:
+    return ApiError(
+        call,
+        response.status_code,
+        f"an answer larger than {MAX_ANSWER_BYTES // 2**20} MiB",
+        "No vendor answer is that large: the base URL likely points at something other than the "
+        "vendor's API. Nothing more was read, and it is not retried.",
+    )
 
 
 def _clipped(timeout: Any, remaining: float) -> httpx.Timeout:

@@ -63,7 +63,7 @@ class RudderStackSettings:
 
 
 def settings_for(connection: RudderStackConnection | Mapping[str, Any] | None) -> RudderStackSettings:
-    token = credentials.resolve(connection, *ACCESS_TOKEN)
+    token = credentials.secret(connection, *ACCESS_TOKEN)
     if not token:
         raise ConfigurationError(
             "RudderStack credentials are missing: give the resource a `connection` with access_token, or set "

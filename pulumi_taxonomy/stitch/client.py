@@ -108,7 +108,7 @@ class StitchSettings:
 
 
 def settings_for(connection: StitchConnection | Mapping[str, Any] | None) -> StitchSettings:
-    token = credentials.resolve(connection, *ACCESS_TOKEN)
+    token = credentials.secret(connection, *ACCESS_TOKEN)
     client_id = credentials.resolve(connection, *CLIENT_ID)
     if not token or not client_id:
         raise ConfigurationError(

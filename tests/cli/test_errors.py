@@ -8,6 +8,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -267,6 +268,70 @@ def test_an_answer_that_is_not_the_vendors_is_one_line(plan: Path, login_page: s
     result = cli("drift", str(plan), env=amplitude_env(login_page))
     line = one_line_error(result, "not Amplitude's answer")
     assert "--debug" not in line
+
+
+class _Dripping(QuietHandler):
+    """A 200 whose body comes a byte a second: each read is quick, the whole never ends."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", "100000")
+        self.end_headers()
+        ends = time.monotonic() + 60
+        try:
+            while time.monotonic() < ends:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass  # the client went away, as it should
+
+
+class _Endless(QuietHandler):
+    """A 200 without a length that streams megabytes until the client goes away."""
+
+    declared: int | None = None
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        if self.declared is not None:
+            self.send_header("content-length", str(self.declared))
+        self.end_headers()
+        chunk = b"[" + b"0," * (2**19)
+        try:
+            for _ in range(200):  # 200 MB at most
+                self.wfile.write(chunk)
+        except OSError:
+            pass
+
+
+def test_a_vendor_that_answers_a_byte_a_second_is_bounded_by_the_timeout(plan: Path) -> None:
+    with serving(_Dripping) as url:
+        started = time.monotonic()
+        result = cli("drift", str(plan), "--timeout", "3", env=amplitude_env(url))
+        seconds = time.monotonic() - started
+    one_line_error(result, "deadline", "still arriving")
+    assert seconds < 30, f"{seconds:.0f}s: the deadline of 3 s did not hold"
+
+
+class _TenGigabytes(_Endless):
+    declared = 10**10
+
+
+@pytest.mark.parametrize("handler", [_Endless, _TenGigabytes], ids=["streamed", "declared"])
+def test_an_endless_answer_is_refused_before_it_fills_the_memory(plan: Path, handler: type[_Endless]) -> None:
+    with serving(handler) as url:
+        result = cli("drift", str(plan), env=amplitude_env(url), ceilings=True)
+    one_line_error(result, "larger than 64 MiB", "base URL")
+
+
+@pytest.mark.parametrize("value", ["sandbox-key\n", " sandbox-key", "sand box", "sandbox-kéy", "key\x07"])
+def test_a_credential_that_cannot_be_one_is_refused_without_showing_it(plan: Path, value: str) -> None:
+    result = cli("drift", str(plan), env=amplitude_env(closed_port_url(), AMPLITUDE_API_KEY=value))
+    line = one_line_error(result, "the environment variable AMPLITUDE_API_KEY")
+    assert "sandbox" not in line and "sand" not in result.stderr
 
 
 BUG = """
