@@ -25,13 +25,14 @@ Reads of whole lists go through a per-process cache that every write invalidates
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pulumi_taxonomy.amplitude.models import (
     USER_PREFIX,
@@ -175,6 +176,19 @@ def _vendor_message(response: httpx.Response) -> str:
     return str(body)[:500]
 
 
+@contextmanager
+def _documented_shape(model: type[Any]) -> Iterator[None]:
+    """A success envelope whose `data` is not what the reference shows is the answer of
+    something other than Amplitude's API (or of a changed one): an ApiError, not a bug."""
+    try:
+        yield
+    except ValidationError as exc:
+        detail = str(exc).splitlines()[0][:200]
+        raise ApiError(
+            f"Amplitude ({model.__name__})", 200, f"the answer is not in the documented shape ({detail})"
+        ) from None
+
+
 def _envelope(call: str, response: httpx.Response) -> Any:
     """The `data` of a success envelope; anything else is an error (never a silent success)."""
     try:
@@ -263,11 +277,13 @@ class AmplitudeClient:
 
     @staticmethod
     def _parse(model: type[T], data: Any) -> T:
-        return model.model_validate(data)
+        with _documented_shape(model):
+            return model.model_validate(data)
 
     @staticmethod
     def _parse_list(model: type[T], data: Any) -> list[T]:
-        return TypeAdapter(list[model]).validate_python(data or [])  # type: ignore[valid-type]
+        with _documented_shape(model):
+            return TypeAdapter(list[model]).validate_python(data or [])  # type: ignore[valid-type]
 
     def _scoped_list(self, model: type[T], kind: str, field: str, scope: str | None) -> list[T]:
         path = f"{TAXONOMY}/{kind}"
@@ -512,14 +528,18 @@ class AmplitudeClient:
 
     def _list_size(self, kind: str) -> int | None:
         """How many items one Taxonomy list holds; None when it answers 404."""
-        path = f"{TAXONOMY}/{kind}"
+        path, call = f"{TAXONOMY}/{kind}", f"{self.http.vendor} GET {TAXONOMY}/{kind}"
         try:
-            data = _envelope(f"{self.http.vendor} GET {path}", self.http.request("GET", path))
+            data = _envelope(call, self.http.request("GET", path))
         except NotFound as exc:
             if exc.status == 404:
                 return None
             raise
-        return len(data) if isinstance(data, list) else 0
+        if data is not None and not isinstance(data, list):  # what the commands would refuse
+            raise ApiError(
+                call, 200, f"the answer is not in the documented shape (data is not a list: {data!r:.80})"
+            )
+        return len(data or [])
 
     def _probe_lists(self, sizes: dict[str, int | None]) -> Probe:
         for kind in PROBED_LISTS:

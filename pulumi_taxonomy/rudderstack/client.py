@@ -160,6 +160,21 @@ def _shaped(read: Callable[[Any], T], answer: Any, call: str) -> T:
         ) from None
 
 
+def _json(call: str, response: httpx.Response) -> Any:
+    """The answer's JSON; a body that is not JSON (a proxy's or a login page's HTML) is
+    not RudderStack's answer, which the error says instead of failing as a bug."""
+    try:
+        return response.json()
+    except ValueError:
+        snippet = response.text[:200] or "an empty body"
+        raise ApiError(
+            f"RudderStack {call}",
+            response.status_code,
+            f"not RudderStack's answer (not JSON): {snippet!r}",
+            "check the base URL (RUDDERSTACK_BASE_URL): it must be RudderStack's API host.",
+        ) from None
+
+
 EventKey = tuple[str, str]
 """An event's type and name: what the upsert endpoints know an event by."""
 
@@ -189,7 +204,7 @@ class RudderStackClient:
         self._last_page: dict[str, int] = {}  # of each plan's list, as last seen
 
     def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
-        return self.http.request("GET", path, params=params).json()
+        return _json(f"GET {path}", self.http.request("GET", path, params=params))
 
     def _write(
         self,
@@ -213,7 +228,7 @@ class RudderStackClient:
                         _latest(self._unkeyed_writes, plan_id, stamp)
                     else:
                         _latest(self._event_writes, event, stamp)
-        return response.json() if response.content else None
+        return _json(f"{method} {path}", response) if response.content else None
 
     def _listing_since(self, plan_id: str, event: EventKey | None) -> int:
         with self._lock:

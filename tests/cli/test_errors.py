@@ -334,6 +334,35 @@ def test_a_credential_that_cannot_be_one_is_refused_without_showing_it(plan: Pat
     assert "sandbox" not in line and "sand" not in result.stderr
 
 
+class _NotTheDocumentedShape(QuietHandler):
+    """A success envelope whose data is not a list, to any request."""
+
+    def do_GET(self) -> None:
+        body = b'{"success": true, "data": "nope"}'
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_answer_in_another_shape_is_the_vendors_side_not_a_bug(plan: Path, tmp_path: Path) -> None:
+    with serving(_NotTheDocumentedShape) as url:
+        result = cli("drift", str(plan), env=amplitude_env(url))
+        doctor = cli("doctor", "--vendor", "amplitude", env=amplitude_env(url))
+    line = one_line_error(result, "not in the documented shape")
+    assert "bug" not in line
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+
+
+def test_an_html_answer_from_rudderstack_is_one_line(tmp_path: Path, login_page: str) -> None:
+    rudder = tmp_path / "rudder.yaml"
+    rudder.write_text(PLAN.replace("amplitude: {mode: objects}", "rudderstack: {plan_name: Music}"))
+    env = {"RUDDERSTACK_ACCESS_TOKEN": "t", "RUDDERSTACK_BASE_URL": login_page}
+    line = one_line_error(cli("drift", str(rudder), env=env), "not RudderStack's answer")
+    assert "bug" not in line
+
+
 BUG = """
 import sys
 import pulumi_taxonomy.plan.loader as loader
