@@ -12,7 +12,7 @@ takes a `severity`: `error`, `warning` or `off`.
 | `forbidden_words` | whole words no name may contain | no words |
 | `max_length` | characters in event and property names | no limit |
 | `required` | fields every event (and property) must fill | event `description`, warning |
-| `similar_names` | names that differ only by case, spaces, `_` or `-` | error |
+| `similar_names` | names differing only by case, spaces, `_`, `-`, accents, invisible characters | error |
 """
 
 from __future__ import annotations

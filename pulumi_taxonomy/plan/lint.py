@@ -8,6 +8,7 @@ users, and they are on their way out.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -30,7 +31,7 @@ RULES = {
     "forbidden_words": "No name contains a forbidden word.",
     "max_length": "No name is longer than the team's limit.",
     "required": "Events (and properties) fill the fields the team requires.",
-    "similar_names": 'No two names differ only by case, spaces, "_" or "-".',
+    "similar_names": 'No two names differ only by case, spaces, "_", "-", accents or invisible characters.',
     "validate": "The plan is valid for every target it names (pulumi-taxonomy validate).",
 }
 """Every rule `lint` reports, by the name it has in `conventions:` and in findings."""
@@ -257,10 +258,16 @@ def _similar(
             if name.name != keep:
                 yield (
                     name.loc,
-                    f'"{name.name}" differs from "{keep}" ({where}), another {scope}, '
-                    'only by case, spaces, "_" or "-"',
+                    f'"{_visible(name.name)}" differs from "{_visible(keep)}" ({where}), another {scope}, '
+                    'only by case, spaces, "_", "-", accents or invisible characters',
                     f'use "{keep}"',
                 )
+
+
+def _visible(name: str) -> str:
+    """The name with its invisible characters (zero-width space, joiners) spelled out, so
+    that two names which print alike are told apart in the message."""
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c for c in name)
 
 
 def _required(plan: Plan, conventions: Conventions) -> Iterator[tuple[Loc, str, str | None]]:

@@ -143,5 +143,10 @@ def dominant(names: Iterable[str]) -> CaseStyle | None:
 
 
 def normalized(name: str) -> str:
-    """The name without case, spaces, `_` or `-`: names equal here are easily confused."""
-    return re.sub(r"[\s_\-]+", "", name.casefold())
+    """The name without case, spaces, `_`, `-`, accents or invisible characters (a
+    zero-width space looks like nothing): names equal here are easily confused."""
+    # NFKD splits "é" into "e" and its accent, and full-width or ligature letters into
+    # plain ones; the accents (Mn, Me) and the invisible format characters (Cf) go.
+    decomposed = unicodedata.normalize("NFKD", name)
+    kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
+    return re.sub(r"[\s_\-]+", "", kept.casefold())

@@ -192,7 +192,18 @@ def test_similar_names_per_kind_of_name() -> None:
         ("similar_names", "events[3].properties[1].name", 'use "song_id"'),
     ]
     assert found[0].severity == "error"
-    assert "(line 7)" in found[0].message and 'only by case, spaces, "_" or "-"' in found[0].message
+    assert "(line 7)" in found[0].message and 'only by case, spaces, "_", "-", accents' in found[0].message
+
+
+def test_names_that_differ_by_an_invisible_character_or_an_accent_are_similar() -> None:
+    events = (
+        "  - {name: Song Played, id: a, description: d}\n"
+        '  - {name: "Song Played\\u200b", id: b, description: d}\n'
+        '  - {name: "So\\u0301ng Played", id: c, description: d}\n'
+    )
+    found = findings(plan("  event_case: {severity: off}\n", events), "similar_names")
+    assert [f.field for f in found] == ["events[1].name", "events[2].name"]
+    assert '"Song Played\\u200b" differs from "Song Played"' in found[0].message
 
 
 def test_each_rule_can_be_off_a_warning_or_an_error() -> None:
