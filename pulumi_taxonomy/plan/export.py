@@ -10,14 +10,18 @@ What the plan format cannot express is reported as a warning, never silently dro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from pulumi_taxonomy.amplitude.client import AmplitudeClient
 from pulumi_taxonomy.amplitude.models import USER_PREFIX
+from pulumi_taxonomy.core.inputs import field_path
 from pulumi_taxonomy.plan.drift import on_no_event
+from pulumi_taxonomy.plan.loader import MAX_ISSUES, errors_of, plan_issues
 from pulumi_taxonomy.plan.models import (
     AmplitudeTarget,
     Event,
@@ -99,7 +103,9 @@ def from_amplitude(
         if p.user_property.startswith(USER_PREFIX) and not p.deleted
     ]
     categories = [c.name for c in client.list_categories()]
-    plan = Plan(
+    plan = _planned(
+        "Amplitude",
+        warnings,
         name=name,
         categories=categories,
         events=events,
@@ -190,7 +196,30 @@ def from_rudderstack(
         config = ConnectionConfig.from_wire(conn.config).model_dump(by_alias=True, exclude_none=True)
         sources.append(SourceTarget.model_validate({"source_id": conn.sourceId, **config}))
     target = RudderStackTarget(plan_name=found.name, description=found.description or None, sources=sources)
-    return Plan(name=found.name, events=events, targets=Targets(rudderstack=target)), warnings
+    plan = _planned(
+        "RudderStack", warnings, name=found.name, events=events, targets=Targets(rudderstack=target)
+    )
+    return plan, warnings
+
+
+def _planned(vendor: str, warnings: list[str], **fields: Any) -> Plan:
+    """The plan of what `vendor` holds; what the format refuses outright (two names with
+    one key) is an error naming each item, and what a target would refuse (a name with
+    a "/") a warning each: the file is written, and `validate` will say the same."""
+    try:
+        plan = Plan(**fields)
+    except ValidationError as exc:
+        problems = [f"{field_path(loc) or '(plan)'}: {message}" for loc, message in errors_of(exc)]
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise ValueError(
+            f"what {vendor} holds does not fit the plan format: {'; '.join(problems[:3])}{more}"
+        ) from None
+    for target, loc, message in islice(plan_issues(plan), MAX_ISSUES):
+        warnings.append(
+            f"{field_path(loc)}: {message} [{target}]: the plan will not pass `validate` until this is "
+            f"changed in {vendor} or in the file"
+        )
+    return plan
 
 
 def to_yaml(plan: Plan) -> str:

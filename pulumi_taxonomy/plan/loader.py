@@ -126,7 +126,9 @@ def parse_path(path: str) -> Loc:
     return tuple(parts)
 
 
-def _errors(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]:
+def errors_of(exc: ValidationError, prefix: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Each problem of a plan's ValidationError with the field it blames (a check across
+    fields lists several, each naming its field)."""
     for error in exc.errors(include_url=False, include_input=False):
         message = str(error["msg"]).removeprefix("Value error, ")
         loc = tuple(error["loc"])
@@ -153,7 +155,7 @@ def _valid(
         return model.model_validate(values)
     except ValidationError as exc:
         problems = []
-        for loc, message in _errors(exc):
+        for loc, message in errors_of(exc):
             head = (rename or {}).get(str(loc[0]), loc[0]) if loc else None
             problems.append(((prefix + ((head, *loc[1:]) if head is not None else ())), message))
         return problems
@@ -482,7 +484,7 @@ def _checked(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        found = [("plan", loc, msg) for loc, msg in _errors(exc)]
+        found = [("plan", loc, msg) for loc, msg in errors_of(exc)]
         return None, _located(text, file, *_first(iter(found), len(found)))
     listed, more = _first(plan_issues(plan))
     if listed:

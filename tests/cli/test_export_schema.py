@@ -13,6 +13,7 @@ import yaml
 import pulumi_taxonomy.plan as plan_package
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.cli.test_errors import cli
+from tests.conftest import amplitude_client
 from tests.engine.test_tracking_plan import env as sandbox_env
 
 
@@ -38,3 +39,23 @@ def test_the_exported_plans_schema_header_resolves_to_the_shipped_schema(
     shipped = Path(plan_package.__file__).with_name("plan.schema.json")
     assert schema == json.loads(shipped.read_text(encoding="utf-8"))
     jsonschema.validate(yaml.safe_load(text), schema)
+
+
+def test_what_the_plan_format_cannot_hold_is_named_item_by_item(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset("empty")
+    plan = tmp_path / "plan.yaml"
+    with amplitude_client(sandbox) as amp:
+        for name in ("Case", "case"):  # one key, "case", for two events
+            amp.post("/event", data={"event_type": name}).raise_for_status()
+        refused = cli("export", "--from", "amplitude", "--output", str(plan), env=sandbox_env(sandbox.url))
+        assert refused.returncode == 2 and not plan.exists()
+        assert "does not fit the plan format: events[1].name:" in refused.stderr, refused.stderr
+        assert "plan_references" not in refused.stderr
+        sandbox.reset("empty")
+        amp.post("/event", data={"event_type": "a/b"}).raise_for_status()
+        exported = cli("export", "--from", "amplitude", "--output", str(plan), env=sandbox_env(sandbox.url))
+    assert exported.returncode == 0, exported.stderr
+    assert "events[0].name" in exported.stderr and "will not pass `validate`" in exported.stderr
+    assert cli("validate", str(plan)).returncode == 1
