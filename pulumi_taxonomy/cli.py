@@ -260,6 +260,7 @@ TimeoutOption = Annotated[
     typer.Option(
         "--timeout",
         min=0.1,
+        max=86400.0,  # a day; "inf" would be no deadline at all
         envvar="PULUMI_TAXONOMY_TIMEOUT",
         help="Overall deadline in seconds for the vendor calls: every request, retry and wait for the "
         "vendor's rate limits. Past it the command stops with exit code 2.",

@@ -522,3 +522,9 @@ def test_a_count_of_one_reads_in_the_singular(plan: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "doctor: 1 check, 1 failed" in result.stdout
     assert "1 check failed (stitch)" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["inf", "1e9", "0", "nan"])
+def test_a_timeout_that_is_no_deadline_is_refused(plan: Path, value: str) -> None:
+    result = cli("drift", str(plan), "--timeout", value, env=amplitude_env(closed_port_url()))
+    assert result.returncode == 2 and "--timeout" in result.stderr, result.stderr
