@@ -304,3 +304,38 @@ def test_the_ci_example_reviews_each_pull_request() -> None:
     assert any(step.get("uses", "").startswith("pulumi/actions") for step in steps)
     # Reports are posted first; lint errors and breaking changes then fail the job.
     assert steps[-1]["if"] == "steps.lint.outcome == 'failure' || steps.review.outcome == 'failure'"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_lint_of_a_git_revision_puts_its_findings_on_the_working_tree_file(tmp_path: Path) -> None:
+    # Annotations and code scanning need the file (PATH), never the spec git:REF:PATH.
+    folder = tmp_path / "tracking-plan"
+    folder.mkdir()
+    (folder / "plan.yaml").write_text(BAD_PLAN)
+    (folder / "future.yaml").write_text("version: 2\nname: Future\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plans")
+    workspace = {"GITHUB_WORKSPACE": str(tmp_path)}
+    github = run("lint", "git:HEAD:plan.yaml", "--format", "github", cwd=folder, env=workspace)
+    assert github.returncode == 1, github.stderr
+    *commands, _ = github.stdout.splitlines()
+    assert [parse(line)[1]["file"] for line in commands] == ["tracking-plan/plan.yaml"] * 2
+    sarif = json.loads(
+        run("lint", "git:HEAD:plan.yaml", "--format", "sarif", cwd=folder, env=workspace).stdout
+    )
+    locations = [r["locations"][0]["physicalLocation"] for r in sarif["runs"][0]["results"]]
+    assert [(p["artifactLocation"]["uri"], p["region"]["startLine"]) for p in locations] == [
+        ("tracking-plan/plan.yaml", 6),
+        ("tracking-plan/plan.yaml", 7),
+    ]
+    text = run("lint", "git:HEAD:plan.yaml", cwd=folder).stdout.splitlines()
+    assert text[0].startswith("plan.yaml:6: error [event_case] ") and text[1].startswith("plan.yaml:7: ")
+    assert text[2] == "2 errors, 0 warnings in git:HEAD:plan.yaml"  # the summary names the revision
+    body = json.loads(run("lint", "git:HEAD:plan.yaml", "--format", "json", cwd=folder).stdout)
+    assert (body["file"], {f["file"] for f in body["findings"]}) == ("git:HEAD:plan.yaml", {"plan.yaml"})
+    # Invalid at that revision, as lint and diff report it when they cannot run.
+    for args in (["lint", "git:HEAD:future.yaml"], ["diff", "git:HEAD:future.yaml", "plan.yaml"]):
+        done = run(*args, "--format", "github", cwd=folder, env=workspace)
+        assert done.returncode == 2, done.stderr
+        assert parse(done.stdout.splitlines()[0])[1]["file"] == "tracking-plan/future.yaml"
