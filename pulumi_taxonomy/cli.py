@@ -16,7 +16,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural
+from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural, visible
 
 if TYPE_CHECKING:  # imported where used: the sandbox package costs every command a fifth of a second
     from pulumi_taxonomy.plan.lint import Finding
@@ -288,10 +288,11 @@ def _console_type() -> Any:
 
 def _text(value: object) -> str:
     """A value (a path, a name, a vendor's message) for a rich markup string: "[/b]" in
-    it is text, not a closing tag that fails the command."""
+    it is text, not a closing tag that fails the command, and its control characters are
+    escapes (`visible`), not line breaks or terminal sequences."""
     from rich.markup import escape
 
-    return escape(str(value))
+    return escape(visible(str(value)))
 
 
 def _console(stderr: bool = False) -> Any:

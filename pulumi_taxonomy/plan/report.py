@@ -12,7 +12,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from pulumi_taxonomy import __version__
-from pulumi_taxonomy.core.errors import plural
+from pulumi_taxonomy.core.errors import plural, visible
 from pulumi_taxonomy.plan.conventions import Conventions
 from pulumi_taxonomy.plan.diff import Change, Review
 from pulumi_taxonomy.plan.lint import RULES, Finding
@@ -64,7 +64,13 @@ def render_diff_failure(output_format: str, old: str, new: str, findings: list[F
         lines.append("")
         lines += [f"- {_code(_located(f))} {_cell(_finding_text(f))}" for f in findings]
         return "\n".join(lines) + "\n"
-    return "".join(f"{_located(f)}: error {_finding_text(f)}\n" for f in findings)
+    return _lines(f"{_located(f)}: error {_finding_text(f)}" for f in findings)
+
+
+def _lines(lines: Iterable[str]) -> str:
+    """Text output: each line with the plan's values in it `visible` (a name holding a
+    newline and `::error::` prints as one line that starts with ours)."""
+    return "".join(f"{visible(line)}\n" for line in lines)
 
 
 # -- GitHub workflow commands ----------------------------------------------------------
@@ -115,11 +121,11 @@ def _located(finding: Finding) -> str:
 
 def lint_text(file: str, findings: list[Finding]) -> str:
     if not findings:
-        return f"{file}: no findings, the plan follows its conventions\n"
+        return _lines([f"{file}: no findings, the plan follows its conventions"])
     lines = [f"{_located(f)}: {f.severity} [{f.rule}] {_finding_text(f)}" for f in findings]
     errors, warnings = _counts(findings)
     lines.append(f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {file}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def lint_json(file: str, findings: list[Finding]) -> str:
@@ -222,7 +228,7 @@ def _summary(review: Review, allow_breaking: bool) -> str:
 
 def diff_text(review: Review, allow_breaking: bool = False) -> str:
     if not review.changes:
-        return f"no changes between {review.old.file} and {review.new.file}\n"
+        return _lines([f"no changes between {review.old.file} and {review.new.file}"])
     lines = []
     for c in review.changes:
         where = f" ({_where(c)})" if _where(c) else ""
@@ -230,7 +236,7 @@ def diff_text(review: Review, allow_breaking: bool = False) -> str:
     lines.append(_summary(review, allow_breaking))
     if review.blocking(allow_breaking):
         lines.append(ALLOW_HOW)
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def diff_json(review: Review, allow_breaking: bool = False) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_taxonomy.core.errors import CONTROL
 from tests.review.conftest import CORPUS
 from tests.review.test_formats import BAD_PLAN, parse
 
@@ -339,3 +340,53 @@ def test_lint_of_a_git_revision_puts_its_findings_on_the_working_tree_file(tmp_p
         done = run(*args, "--format", "github", cwd=folder, env=workspace)
         assert done.returncode == 2, done.stderr
         assert parse(done.stdout.splitlines()[0])[1]["file"] == "tracking-plan/future.yaml"
+
+
+HOSTILE_NAMES = (
+    "Song\n::error::pwned",
+    "song\x1b[31m red\r::stop-commands::x\u2028::warning::y\x85::notice::z\x1b]8;;https://evil.example\x07",
+)
+"""Names a stitch-only plan allows: each would start a workflow command of its own on an
+Actions runner (or colour the log, or link it) if a text report printed it raw."""
+
+
+def yaml_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+def assert_every_line_is_ours(output: str, *starts: str) -> None:
+    assert output.endswith("\n")
+    assert CONTROL.search(output.replace("\n", "")) is None, output
+    lines = output.split("\n")[:-1]
+    assert lines == output.splitlines()  # no other line break either (NEL, U+2028...)
+    assert all(line.startswith(starts) for line in lines), lines
+
+
+def test_text_reports_print_control_characters_as_escapes(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    events = "".join(f"  - {{name: {yaml_string(name)}, description: d}}\n" for name in HOSTILE_NAMES)
+    plan.write_text(
+        f"version: 1\nname: {yaml_string(HOSTILE_NAMES[0])}\nconventions:\n"
+        f"  event_case: {{style: snake, severity: error}}\nevents:\n{events}targets:\n  stitch: {{}}\n"
+    )
+    done = run("lint", str(plan))
+    assert done.returncode == 1, done.stderr
+    assert_every_line_is_ours(done.stdout, f"{plan}:6: error [event_case] ", f"{plan}:7: error", "2 errors")
+    assert '"Song\\n::error::pwned" is not in snake case' in done.stdout
+    assert '"song\\x1b[31m red\\r::stop-commands::x\\u2028::warning::y\\x85::notice::z' in done.stdout
+
+    # A description (a block scalar) that gains a workflow command as a line, and renames.
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(
+        f"version: 1\nname: M\nevents:\n  - name: {yaml_string(HOSTILE_NAMES[0])}\n    id: song\n"
+        "    description: |\n      Played.\ntargets:\n  stitch: {}\n"
+    )
+    new.write_text(
+        f"version: 1\nname: M\nevents:\n  - name: {yaml_string(HOSTILE_NAMES[1])}\n    id: song\n"
+        "    description: |\n      Played.\n      ::error file=plan.yaml,line=1::x\ntargets:\n  stitch: {}\n"
+    )
+    done = run("diff", str(old), str(new))
+    assert done.returncode == 0, done.stderr
+    assert_every_line_is_ours(done.stdout, "ok       ", "0 breaking changes")
+    assert 'to "Played.\\n::error file=plan.yaml,line=1::x\\n"' in done.stdout
+    assert 'renamed from "Song\\n::error::pwned" to "song\\x1b[31m red\\r' in done.stdout
