@@ -82,7 +82,10 @@ NEL end a line for some readers; CSI is ESC [ in a terminal)."""
 
 @pytest.mark.parametrize(
     ("output_format", "printed"),
-    [("table", "Hijack\\u2028::error::x\\x85::warning::y\\x9b31m red\\x7f")],
+    [
+        ("table", "Hijack\\u2028::error::x\\x85::warning::y\\x9b31m red\\x7f"),
+        ("markdown", "Hijack ::error::x ::warning::y\\\\x9b31m red\\\\x7f"),  # a line break is a space
+    ],
 )
 def test_a_vendor_name_holding_control_characters_prints_as_escapes(
     tmp_path: Path, sandbox: SandboxProcess, output_format: str, printed: str

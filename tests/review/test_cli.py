@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_taxonomy.core.errors import CONTROL
+from pulumi_taxonomy.plan.report import markdown_code
 from tests.review.conftest import CORPUS
 from tests.review.test_formats import BAD_PLAN, parse
 
@@ -106,7 +107,7 @@ def test_diff_of_a_plan_it_cannot_read_or_that_is_invalid_still_writes_its_repor
     assert done.returncode == 2
     assert done.stdout == report.read_text()
     assert report.read_text().startswith("### Tracking plan review: could not run\n")
-    assert f"- <code>{invalid}:1</code> version: Input should be 1." in report.read_text()
+    assert f"- {markdown_code(f'{invalid}:1')} version: Input should be 1." in report.read_text()
     assert "diff could not run" in done.stderr
     missing = tmp_path / "nope.yaml"
     done = run("diff", str(missing), str(EXAMPLE), "--format", "json", "--output", str(report))
