@@ -16,10 +16,12 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural
+from pulumi_taxonomy.core.errors import TaxonomyError, one_line, plural, visible
 
 if TYPE_CHECKING:  # imported where used: the sandbox package costs every command a fifth of a second
+    from pulumi_taxonomy.plan.lint import Finding
     from pulumi_taxonomy.plan.models import Plan
+    from pulumi_taxonomy.plan.revision import Revision
     from pulumi_taxonomy.sandbox.config import FaultSpec
 
 ExitOk, ExitFound, ExitError = 0, 1, 2
@@ -287,10 +289,11 @@ def _console_type() -> Any:
 
 def _text(value: object) -> str:
     """A value (a path, a name, a vendor's message) for a rich markup string: "[/b]" in
-    it is text, not a closing tag that fails the command."""
+    it is text, not a closing tag that fails the command, and its control characters are
+    escapes (`visible`), not line breaks or terminal sequences."""
     from rich.markup import escape
 
-    return escape(str(value))
+    return escape(visible(str(value)))
 
 
 def _console(stderr: bool = False) -> Any:
@@ -638,7 +641,7 @@ def lint(
     except PlanInvalid as exc:
         # Invalid or unreadable, CI still gets a report (a SARIF upload, annotations)
         # saying that lint did not run, and why.
-        report = render_lint(output_format, plan, rules.invalid(exc.issues), ran=False)
+        report = render_lint(output_format, plan, _in_tree(rules.invalid(exc.issues), revision), ran=False)
         _write(output, report)
         if isinstance(exc, PlanUnreadable):
             if output_format != "text":
@@ -647,7 +650,7 @@ def lint(
         print(report, end="", file=sys.stderr if output_format == "text" else sys.stdout)
         _console(stderr=True).print(f"[red]lint could not run[/red]: {_text(plan)} is not a valid plan")
         raise typer.Exit(ExitError) from None
-    findings = rules.lint(located)
+    findings = _in_tree(rules.lint(located), revision)
     report = render_lint(output_format, located.file, findings)
     print(report, end="")
     _write(output, report)
@@ -685,7 +688,7 @@ def diff(
     except PlanInvalid as exc:
         # As lint does: CI still finds a report (a comment to post, annotations) saying
         # that the review did not run, and why.
-        report = render_diff_failure(output_format, old, new, invalid(exc.issues))
+        report = render_diff_failure(output_format, old, new, _in_tree(invalid(exc.issues), base, target))
         _write(output, report)
         if output_format != "text":
             print(report, end="")
@@ -699,6 +702,16 @@ def diff(
     print(report, end="")
     _write(output, report)
     raise typer.Exit(ExitFound if review.blocking(allow_breaking) else ExitOk)
+
+
+def _in_tree(findings: list[Finding], *revisions: Revision) -> list[Finding]:
+    """The findings located at the working-tree files their plans stand for: a plan read
+    as git:REF:PATH at PATH, where annotations and code scanning find the file (as
+    `diff` puts its changes); the report's summary still names the plan as given."""
+    from dataclasses import replace
+
+    paths = {revision.spec: revision.path for revision in revisions}
+    return [replace(f, file=paths.get(f.file, f.file)) for f in findings]
 
 
 @contextmanager

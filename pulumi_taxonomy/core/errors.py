@@ -14,6 +14,8 @@ the first line of the traceback text the Pulumi engine shows is the message for 
 
 from __future__ import annotations
 
+import re
+
 
 class TaxonomyError(Exception):
     """Base of every error this package raises on purpose."""
@@ -162,6 +164,25 @@ def plural(count: int, word: str, words: str = "") -> str:
 def one_line(text: str) -> str:
     """`text` with its line breaks and runs of spaces made single spaces."""
     return " ".join(text.split())
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Characters no report prints raw: the C0 and C1 controls and DEL (Unicode category Cc:
+line breaks, ESC of terminal escape sequences) and the line and paragraph separators."""
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """`text` with each control character written as its escape (`\\n`, `\\x1b`, `\\u2028`):
+    a value from a plan or a vendor prints on the line it started on, so every line of a
+    report starts with the report's own text (a CI runner reads `::command::` at the start
+    of any line of a step's output) and no terminal or log viewer acts on an escape sequence."""
+    return CONTROL.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    char = found.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 def common_error(call: str, status: int, message: str) -> VendorError | None:

@@ -18,6 +18,7 @@ from pulumi_taxonomy.amplitude.client import AmplitudeClient
 from pulumi_taxonomy.amplitude.models import USER_PREFIX, EventPropertyInfo
 from pulumi_taxonomy.core.errors import plural
 from pulumi_taxonomy.plan.models import Plan, PropertyDef
+from pulumi_taxonomy.plan.report import markdown_code, markdown_text
 from pulumi_taxonomy.plan.types import amplitude_fields, rudderstack_property
 from pulumi_taxonomy.rudderstack.client import RudderStackClient
 from pulumi_taxonomy.rudderstack.models import ConnectionConfig, PlanProperty
@@ -300,7 +301,11 @@ def markdown(differences: list[Difference], plan: Plan) -> str:
     covered = scope(plan)
     footer = [f"Compared: {compared_names(plan)}.", *covered.notes()]
     if not differences:
-        lines = ["### Tracking plan drift: none", "", f"`{plan.name}` matches every vendor compared."]
+        lines = [
+            "### Tracking plan drift: none",
+            "",
+            f"Plan {markdown_code(plan.name)} matches every vendor compared.",
+        ]
     else:
         lines = [
             f"### Tracking plan drift: {plural(len(differences), 'item')}",
@@ -309,7 +314,7 @@ def markdown(differences: list[Difference], plan: Plan) -> str:
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {d.vendor} | {d.kind} | {d.name} | {d.status} | {d.detail.replace('|', '/')} |"
-            for d in differences
+            "| " + " | ".join(map(markdown_text, (d.vendor, d.kind, d.name, d.status, d.detail))) + " |"
+            for d in differences  # names and details come from the plan and the vendors
         ]
     return "\n".join([*lines, "", *footer]) + "\n"

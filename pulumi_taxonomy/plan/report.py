@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any, Literal
 from urllib.parse import quote
 
 from pulumi_taxonomy import __version__
-from pulumi_taxonomy.core.errors import plural
+from pulumi_taxonomy.core.errors import one_line, plural, visible
 from pulumi_taxonomy.plan.conventions import Conventions
 from pulumi_taxonomy.plan.diff import Change, Review
 from pulumi_taxonomy.plan.lint import RULES, Finding
@@ -62,9 +63,15 @@ def render_diff_failure(output_format: str, old: str, new: str, findings: list[F
         lines = ["### Tracking plan review: could not run", ""]
         lines.append("A plan could not be read or is not valid (`pulumi-taxonomy validate` says why):")
         lines.append("")
-        lines += [f"- {_code(_located(f))} {_cell(_finding_text(f))}" for f in findings]
+        lines += [f"- {markdown_code(_located(f))} {markdown_text(_finding_text(f))}" for f in findings]
         return "\n".join(lines) + "\n"
-    return "".join(f"{_located(f)}: error {_finding_text(f)}\n" for f in findings)
+    return _lines(f"{_located(f)}: error {_finding_text(f)}" for f in findings)
+
+
+def _lines(lines: Iterable[str]) -> str:
+    """Text output: each line with the plan's values in it `visible` (a name holding a
+    newline and `::error::` prints as one line that starts with ours)."""
+    return "".join(f"{visible(line)}\n" for line in lines)
 
 
 # -- GitHub workflow commands ----------------------------------------------------------
@@ -115,11 +122,11 @@ def _located(finding: Finding) -> str:
 
 def lint_text(file: str, findings: list[Finding]) -> str:
     if not findings:
-        return f"{file}: no findings, the plan follows its conventions\n"
+        return _lines([f"{file}: no findings, the plan follows its conventions"])
     lines = [f"{_located(f)}: {f.severity} [{f.rule}] {_finding_text(f)}" for f in findings]
     errors, warnings = _counts(findings)
     lines.append(f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {file}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def lint_json(file: str, findings: list[Finding]) -> str:
@@ -222,7 +229,7 @@ def _summary(review: Review, allow_breaking: bool) -> str:
 
 def diff_text(review: Review, allow_breaking: bool = False) -> str:
     if not review.changes:
-        return f"no changes between {review.old.file} and {review.new.file}\n"
+        return _lines([f"no changes between {review.old.file} and {review.new.file}"])
     lines = []
     for c in review.changes:
         where = f" ({_where(c)})" if _where(c) else ""
@@ -230,7 +237,7 @@ def diff_text(review: Review, allow_breaking: bool = False) -> str:
     lines.append(_summary(review, allow_breaking))
     if review.blocking(allow_breaking):
         lines.append(ALLOW_HOW)
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
 
 
 def diff_json(review: Review, allow_breaking: bool = False) -> str:
@@ -245,23 +252,41 @@ def diff_json(review: Review, allow_breaking: bool = False) -> str:
     return json.dumps(body, indent=2) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Plain text in a Markdown table cell (names in a plan can hold anything)."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    return " ".join(escaped.split())
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_INLINE = re.compile(r"[\\`*_\[\]()!~|$]")
+"""ASCII punctuation that forms inline Markdown (code, emphasis, links and images,
+strikethrough, math, table cells), backslash-escaped; `&<>` become entities instead."""
+_NO_LINK = "&#8203;"
+"""A zero-width space (as an entity), which GitHub does not link across: after `@` it stops
+a mention, as Renovate does."""
 
 
-def _code(text: str) -> str:
-    return f"<code>{_cell(text)}</code>"
+def markdown_text(text: str) -> str:
+    """`text` (a name, a description, a vendor's message: they can hold anything) as inert
+    inline Markdown, in a table cell or a sentence: it reads as written, on one line, and
+    forms no link, image, emphasis, code, math, HTML, cell border, mention or reference."""
+    text = _INLINE.sub(lambda m: "\\" + m.group(), visible(one_line(text)))
+    text = text.translate(_ENTITIES)
+    # GitHub links these in text itself, escaped or not: break them with a zero-width space
+    # (#123 first: the entity holds a "#8").
+    text = re.sub(r"(?<=#)(?=\d)", _NO_LINK, text)  # #123 refers to an issue (a backlink on it)
+    text = text.replace("@", "@" + _NO_LINK)  # @user, @org/team, e-mail addresses
+    text = text.replace("://", ":" + _NO_LINK + "//")  # https://... autolinks
+    return re.sub(r"(?i)(?<=\bwww)(?=\.)", _NO_LINK, text)  # www.example.com too
+
+
+def markdown_code(text: str) -> str:
+    """`text` in code style that no backtick in it can end (inert, as `markdown_text`)."""
+    return f"<code>{markdown_text(text)}</code>"
 
 
 def _table(changes: Iterable[Change], allow_breaking: bool) -> list[str]:
     marks = {"breaking": "❌ breaking", "allowed": "⚠️ allowed", "ok": "✅"}
     lines = ["| | change | where | SchemaVer |", "|---|---|---|---|"]
     for c in changes:
-        where = _code(c.path) + (f" ({_where(c)})" if _where(c) else "")
+        where = markdown_code(c.path) + (f" ({_where(c)})" if _where(c) else "")
         lines.append(
-            f"| {marks[_status(c, allow_breaking)]} | {_cell(c.message)} | {where} | {c.schemaver} |"
+            f"| {marks[_status(c, allow_breaking)]} | {markdown_text(c.message)} | {where} | {c.schemaver} |"
         )
     return lines
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
+from pulumi_taxonomy.core.errors import CONTROL
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.cli.test_errors import cli, one_line_error
+from tests.conftest import AMPLITUDE_AUTH
 from tests.engine.test_tracking_plan import env as sandbox_env
 
 STITCH_NOTE = "Stitch not compared: the Stitch Import API only accepts rows"
@@ -70,3 +73,30 @@ def test_json_and_markdown_carry_what_was_compared_and_stderr_carries_the_note(
     assert as_markdown.stdout.startswith("### Tracking plan drift: 1 item")
     assert "Compared: Amplitude." in as_markdown.stdout and STITCH_NOTE in as_markdown.stdout
     assert STITCH_NOTE in as_markdown.stderr
+
+
+VENDOR_NAME = "Hijack\u2028::error::x\x85::warning::y\x9b31m red\x7f"
+"""An event name the vendor holds: Amplitude refuses C0 controls, not these (U+2028 and
+NEL end a line for some readers; CSI is ESC [ in a terminal)."""
+
+
+@pytest.mark.parametrize(
+    ("output_format", "printed"),
+    [
+        ("table", "Hijack\\u2028::error::x\\x85::warning::y\\x9b31m red\\x7f"),
+        ("markdown", "Hijack ::error::x ::warning::y\\\\x9b31m red\\\\x7f"),  # a line break is a space
+    ],
+)
+def test_a_vendor_name_holding_control_characters_prints_as_escapes(
+    tmp_path: Path, sandbox: SandboxProcess, output_format: str, printed: str
+) -> None:
+    sandbox.reset("empty")
+    with httpx.Client(base_url=f"{sandbox.url}/api/2/taxonomy", auth=AMPLITUDE_AUTH) as amplitude:
+        amplitude.post("/event", data={"event_type": VENDOR_NAME}).raise_for_status()
+    plan = str(write(tmp_path, "  amplitude: {mode: objects}\n"))
+    env = {**sandbox_env(sandbox.url), "COLUMNS": "300"}  # the escapes on one line
+    result = cli("drift", plan, "--format", output_format, env=env)
+    assert result.returncode == 1, result.stderr
+    assert CONTROL.search(result.stdout.replace("\n", "")) is None, result.stdout
+    assert result.stdout.split("\n")[:-1] == result.stdout.splitlines()
+    assert printed in result.stdout

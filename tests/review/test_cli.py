@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_taxonomy.core.errors import CONTROL
+from pulumi_taxonomy.plan.report import markdown_code
 from tests.review.conftest import CORPUS
 from tests.review.test_formats import BAD_PLAN, parse
 
@@ -105,7 +107,7 @@ def test_diff_of_a_plan_it_cannot_read_or_that_is_invalid_still_writes_its_repor
     assert done.returncode == 2
     assert done.stdout == report.read_text()
     assert report.read_text().startswith("### Tracking plan review: could not run\n")
-    assert f"- <code>{invalid}:1</code> version: Input should be 1." in report.read_text()
+    assert f"- {markdown_code(f'{invalid}:1')} version: Input should be 1." in report.read_text()
     assert "diff could not run" in done.stderr
     missing = tmp_path / "nope.yaml"
     done = run("diff", str(missing), str(EXAMPLE), "--format", "json", "--output", str(report))
@@ -304,3 +306,88 @@ def test_the_ci_example_reviews_each_pull_request() -> None:
     assert any(step.get("uses", "").startswith("pulumi/actions") for step in steps)
     # Reports are posted first; lint errors and breaking changes then fail the job.
     assert steps[-1]["if"] == "steps.lint.outcome == 'failure' || steps.review.outcome == 'failure'"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_lint_of_a_git_revision_puts_its_findings_on_the_working_tree_file(tmp_path: Path) -> None:
+    # Annotations and code scanning need the file (PATH), never the spec git:REF:PATH.
+    folder = tmp_path / "tracking-plan"
+    folder.mkdir()
+    (folder / "plan.yaml").write_text(BAD_PLAN)
+    (folder / "future.yaml").write_text("version: 2\nname: Future\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "plans")
+    workspace = {"GITHUB_WORKSPACE": str(tmp_path)}
+    github = run("lint", "git:HEAD:plan.yaml", "--format", "github", cwd=folder, env=workspace)
+    assert github.returncode == 1, github.stderr
+    *commands, _ = github.stdout.splitlines()
+    assert [parse(line)[1]["file"] for line in commands] == ["tracking-plan/plan.yaml"] * 2
+    sarif = json.loads(
+        run("lint", "git:HEAD:plan.yaml", "--format", "sarif", cwd=folder, env=workspace).stdout
+    )
+    locations = [r["locations"][0]["physicalLocation"] for r in sarif["runs"][0]["results"]]
+    assert [(p["artifactLocation"]["uri"], p["region"]["startLine"]) for p in locations] == [
+        ("tracking-plan/plan.yaml", 6),
+        ("tracking-plan/plan.yaml", 7),
+    ]
+    text = run("lint", "git:HEAD:plan.yaml", cwd=folder).stdout.splitlines()
+    assert text[0].startswith("plan.yaml:6: error [event_case] ") and text[1].startswith("plan.yaml:7: ")
+    assert text[2] == "2 errors, 0 warnings in git:HEAD:plan.yaml"  # the summary names the revision
+    body = json.loads(run("lint", "git:HEAD:plan.yaml", "--format", "json", cwd=folder).stdout)
+    assert (body["file"], {f["file"] for f in body["findings"]}) == ("git:HEAD:plan.yaml", {"plan.yaml"})
+    # Invalid at that revision, as lint and diff report it when they cannot run.
+    for args in (["lint", "git:HEAD:future.yaml"], ["diff", "git:HEAD:future.yaml", "plan.yaml"]):
+        done = run(*args, "--format", "github", cwd=folder, env=workspace)
+        assert done.returncode == 2, done.stderr
+        assert parse(done.stdout.splitlines()[0])[1]["file"] == "tracking-plan/future.yaml"
+
+
+HOSTILE_NAMES = (
+    "Song\n::error::pwned",
+    "song\x1b[31m red\r::stop-commands::x\u2028::warning::y\x85::notice::z\x1b]8;;https://evil.example\x07",
+)
+"""Names a stitch-only plan allows: each would start a workflow command of its own on an
+Actions runner (or colour the log, or link it) if a text report printed it raw."""
+
+
+def yaml_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+def assert_every_line_is_ours(output: str, *starts: str) -> None:
+    assert output.endswith("\n")
+    assert CONTROL.search(output.replace("\n", "")) is None, output
+    lines = output.split("\n")[:-1]
+    assert lines == output.splitlines()  # no other line break either (NEL, U+2028...)
+    assert all(line.startswith(starts) for line in lines), lines
+
+
+def test_text_reports_print_control_characters_as_escapes(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    events = "".join(f"  - {{name: {yaml_string(name)}, description: d}}\n" for name in HOSTILE_NAMES)
+    plan.write_text(
+        f"version: 1\nname: {yaml_string(HOSTILE_NAMES[0])}\nconventions:\n"
+        f"  event_case: {{style: snake, severity: error}}\nevents:\n{events}targets:\n  stitch: {{}}\n"
+    )
+    done = run("lint", str(plan))
+    assert done.returncode == 1, done.stderr
+    assert_every_line_is_ours(done.stdout, f"{plan}:6: error [event_case] ", f"{plan}:7: error", "2 errors")
+    assert '"Song\\n::error::pwned" is not in snake case' in done.stdout
+    assert '"song\\x1b[31m red\\r::stop-commands::x\\u2028::warning::y\\x85::notice::z' in done.stdout
+
+    # A description (a block scalar) that gains a workflow command as a line, and renames.
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(
+        f"version: 1\nname: M\nevents:\n  - name: {yaml_string(HOSTILE_NAMES[0])}\n    id: song\n"
+        "    description: |\n      Played.\ntargets:\n  stitch: {}\n"
+    )
+    new.write_text(
+        f"version: 1\nname: M\nevents:\n  - name: {yaml_string(HOSTILE_NAMES[1])}\n    id: song\n"
+        "    description: |\n      Played.\n      ::error file=plan.yaml,line=1::x\ntargets:\n  stitch: {}\n"
+    )
+    done = run("diff", str(old), str(new))
+    assert done.returncode == 0, done.stderr
+    assert_every_line_is_ours(done.stdout, "ok       ", "0 breaking changes")
+    assert 'to "Played.\\n::error file=plan.yaml,line=1::x\\n"' in done.stdout
+    assert 'renamed from "Song\\n::error::pwned" to "song\\x1b[31m red\\r' in done.stdout

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from importlib import resources
 from typing import Any
 
 import pytest
 
+from pulumi_taxonomy.plan import drift
 from pulumi_taxonomy.plan.diff import diff
 from pulumi_taxonomy.plan.lint import Finding, invalid, lint
-from pulumi_taxonomy.plan.loader import Issue
+from pulumi_taxonomy.plan.loader import Issue, loads
 from pulumi_taxonomy.plan.report import (
     diff_json,
     diff_markdown,
@@ -164,3 +166,93 @@ def test_markdown_cells_hold_any_name() -> None:
     assert len(rows) == 2
     assert all(len(re.findall(r"(?<!\\)\|", line)) == 5 for line in rows), rows  # 4 cells
     assert "&lt;b&gt;" in text and "<b>" not in text
+
+
+MARKDOWN_NAMES = (
+    "a|b `c` **bold** [link](https://evil.example) ![p](https://evil.example/p.png) @octocat",
+    "_em_ *em* ~~gone~~ ~x~ <img src=x> <https://evil.example> &lt;b&gt; \\*x\\* [r]: /x \\",
+    "$\\color{red}\\text{approved}$ #12 www.evil.example me@evil.example `` ` ``",
+)
+"""Names that would render as links, an image, emphasis, code, HTML, a mention..."""
+RENAMED = "Old **now** [x](https://evil.example)"
+
+
+class _Html(HTMLParser):
+    """The tags of rendered Markdown, and the text of each <td> and <code>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.texts: dict[str, list[str]] = {"td": [], "code": []}
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.tags.append(tag)
+        if tag in self.texts:
+            self.texts[tag].append("")
+            self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for tag in self._open:
+            self.texts[tag][-1] += data
+
+
+def rendered(markdown: str) -> _Html:
+    """`markdown` as GitHub renders a comment: CommonMark, tables, strikethrough, HTML."""
+    markdown_it = pytest.importorskip("markdown_it")
+    md = markdown_it.MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    html = _Html()
+    html.feed(md.render(markdown))
+    return html
+
+
+INERT = {"a", "img", "em", "strong", "s", "del", "b", "i", "br", "h1", "h2", "h4"}
+"""Tags no name may make (the reports' own are h3, p, details, summary, table, code...)."""
+
+
+def test_markdown_names_are_inert_text() -> None:
+    events = "".join(f"  - {{name: {json.dumps(name)}}}\n" for name in MARKDOWN_NAMES)
+    old = "version: 1\nname: M\nevents:\n  - {name: Old, id: e}\n"
+    new = f"version: 1\nname: M\nevents:\n  - {{name: {json.dumps(RENAMED)}, id: e}}\n{events}"
+    text = diff_markdown(diff(located(old), located(new)))
+    html = rendered(text)
+    assert not INERT & set(html.tags), html.tags
+    cells = [cell.replace("\u200b", "") for cell in html.texts["td"]]
+    codes = [code.replace("\u200b", "") for code in html.texts["code"]]
+    for name in MARKDOWN_NAMES:  # each reads as written, zero-width spaces aside
+        assert f'new event "{name}"' in cells
+        assert f"events[{name}]" in codes
+    assert any(cell.startswith(f'renamed from "Old" to "{RENAMED}" in place') for cell in cells)
+    # What GitHub links in text, escaped or not, has a zero-width space: no mention, no
+    # reference to issue 12, no autolinks; and math is escaped.
+    for inert in (
+        "@&#8203;octocat",
+        "#&#8203;12",
+        "https:&#8203;//evil",
+        "www&#8203;.evil",
+        "me@&#8203;evil",
+    ):
+        assert inert in text
+    assert "\\$\\\\color" in text and "@octocat" not in text
+
+
+def test_drift_markdown_names_are_inert_text() -> None:
+    name = "x` **b** [l](https://evil.example) `y @octocat"
+    plan = loads(f"version: 1\nname: {json.dumps(name)}\ntargets:\n  amplitude: {{mode: objects}}\n")
+    html = rendered(drift.markdown([], plan))
+    assert not INERT & set(html.tags), html.tags
+    assert [code.replace("\u200b", "") for code in html.texts["code"]] == [name]
+    extra = [drift.Difference("amplitude", "event", name, "extra", "a | b *c*\n::error::x")]
+    html = rendered(drift.markdown(extra, plan))
+    assert not INERT & set(html.tags), html.tags
+    assert [cell.replace("\u200b", "") for cell in html.texts["td"]] == [
+        "amplitude",
+        "event",
+        name,
+        "extra",
+        "a | b *c* ::error::x",
+    ]
