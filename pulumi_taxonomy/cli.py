@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -448,7 +449,10 @@ def export(
 
     if source not in ("amplitude", "rudderstack"):
         raise typer.BadParameter("use amplitude or rudderstack", param_hint="--from")
-    # Before any request: a user's plan or program is never overwritten unasked.
+    # Before any request: a user's plan or program is never overwritten unasked, and
+    # what cannot be written fails with nothing asked of the vendor.
+    if program is not None:
+        _check_apart(output, program)
     _check_writable(output, "--output", overwrite=force)
     if program is not None:
         _check_program_folder(program, force)
@@ -521,7 +525,16 @@ def doctor(
 
 
 def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
-    """Refuse, before any work is done, a file that cannot or must not be written."""
+    """Refuse, before any work is done, a file that cannot or must not be written.
+
+    Permissions alone do not say it (root passes every `os.access`, yet cannot create a
+    file in /proc): the file is opened to append, or a nameless file made in its folder."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # not there yet (or under a file: said below)
+    except OSError as exc:  # a symlink loop, a name too long...
+        raise CommandFailed(f"{option} {path} cannot be written: {exc.strerror or exc}") from None
     if path.is_dir():
         raise CommandFailed(f"{option} {path} is a folder; give a file name")
     if path.is_file():  # devices such as /dev/null are written, never "overwritten"
@@ -531,6 +544,10 @@ def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
             )
         if not os.access(path, os.W_OK):
             raise CommandFailed(f"{option} {path} cannot be written: permission denied")
+        try:
+            open(path, "ab").close()  # appends nothing: the file is left as it is
+        except OSError as exc:
+            raise CommandFailed(f"{option} {path} cannot be written: {exc.strerror or exc}") from None
     elif not path.exists():
         _check_folder_writable(path.parent, option, path)
 
@@ -573,6 +590,26 @@ def _check_program_folder(folder: Path, force: bool) -> None:
     _check_folder_writable(folder, "--program", folder)
 
 
+def _check_apart(output: Path, program: Path) -> None:
+    """The --output file and the --program folder are not in each other's way: the file is
+    not the folder or above it, nor one of the program's own files (its plan.yaml is the
+    same text as the --output file: that one may be shared)."""
+    if _same_path(output, str(program)) or any(_same_path(output, str(up)) for up in program.parents):
+        raise CommandFailed(
+            f"--output {output} and --program {program} are in each other's way: the program is a "
+            "folder, the plan a file; give them different paths"
+        )
+    from pulumi_taxonomy.plan.export import PROGRAM_FILES
+
+    for own in PROGRAM_FILES:
+        if own == "plan.yaml":
+            continue
+        if _same_path(output, str(program / own)) or _same_file(output, str(program / own)):
+            raise CommandFailed(
+                f"--output {output} is the program's own {own} (--program writes it); choose another --output"
+            )
+
+
 def _check_folder_writable(folder: Path, option: str, path: Path) -> None:
     """`folder`, or the nearest of its parents that exists (the rest is created), takes new files."""
     existing = folder
@@ -582,6 +619,13 @@ def _check_folder_writable(folder: Path, option: str, path: Path) -> None:
         raise CommandFailed(f"{option} {path} cannot be written: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise CommandFailed(f"{option} {path} cannot be written: permission denied in {existing}")
+    try:
+        with tempfile.TemporaryFile(dir=existing):  # nameless where the system allows: no trace
+            pass
+    except OSError as exc:
+        raise CommandFailed(
+            f"{option} {path} cannot be written: no file can be made in {existing} ({exc.strerror or exc})"
+        ) from None
 
 
 def _write(output: Path | None, report: str) -> None:
