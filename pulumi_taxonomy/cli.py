@@ -336,7 +336,7 @@ def validate(
         )
 
 
-def _issues_table(issues: list[Any]) -> None:
+def _issues_table(issues: list[Any], stderr: bool = False) -> None:
     from rich.table import Table
 
     table = Table(title=plural(len(issues), "problem"))
@@ -345,7 +345,7 @@ def _issues_table(issues: list[Any]) -> None:
     for issue in issues:
         cells = (f"{issue.file}:{issue.line or '?'}", issue.field or "(plan)", issue.target, issue.message)
         table.add_row(*map(_text, cells))
-    _console().print(table)
+    _console(stderr).print(table)
 
 
 def _valid_plan(plan: Path) -> Plan:
@@ -385,27 +385,41 @@ def drift(
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
     from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
     _check_report_output(output, str(plan))
-    loaded = _valid_plan(plan)
-    covered = compare.scope(loaded)
-    if not covered.compared:  # "no drift" would claim a comparison that never happened
-        _fail(covered.nothing_to_compare(loaded), "nothing to compare")
+    # From here on, a drift that cannot run still writes its report, saying so: the last
+    # run's ("no drift") must not stay behind for a CI step to post again.
+    loaded: Plan | None = None
     differences: list[Any] = []
     try:
-        with deadline(timeout), _progress() as progress:
-            if loaded.targets.amplitude is not None:
-                from pulumi_taxonomy.amplitude.client import client_for
+        try:
+            loaded = load(plan)
+        except PlanUnreadable:
+            raise
+        except PlanInvalid as exc:
+            _issues_table(exc.issues, stderr=output_format != "table")  # stdout: the report
+            reason = f"{plan} is not a valid plan (`pulumi-taxonomy validate` lists its problems)"
+            raise _DriftNotRun(reason, "drift could not run") from exc
+        covered = compare.scope(loaded)
+        if not covered.compared:  # "no drift" would claim a comparison that never happened
+            raise _DriftNotRun(covered.nothing_to_compare(loaded), "nothing to compare")
+        try:
+            with deadline(timeout), _progress() as progress:
+                if loaded.targets.amplitude is not None:
+                    from pulumi_taxonomy.amplitude.client import client_for
 
-                differences += compare.amplitude(loaded, client_for(None), progress)
-            if loaded.targets.rudderstack is not None:
-                from pulumi_taxonomy.rudderstack.client import client_for as rudderstack_client
+                    differences += compare.amplitude(loaded, client_for(None), progress)
+                if loaded.targets.rudderstack is not None:
+                    from pulumi_taxonomy.rudderstack.client import client_for as rudderstack_client
 
-                differences += compare.rudderstack(loaded, rudderstack_client(None), progress)
-    except (TaxonomyError, ConnectionError) as exc:
-        _fail(str(exc), "drift could not be read")
+                    differences += compare.rudderstack(loaded, rudderstack_client(None), progress)
+        except (TaxonomyError, ConnectionError) as exc:
+            raise _DriftNotRun(str(exc), "drift could not be read") from exc
+    except Exception as exc:
+        _drift_not_run(exc, output_format, output, str(plan), loaded)
     if output_format == "json":
         report = compare.json_report(differences, loaded)
     elif output_format == "markdown":
@@ -637,6 +651,34 @@ def _write(output: Path | None, report: str) -> None:
         output.write_text(report, encoding="utf-8")
     except OSError as exc:
         raise CommandFailed(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+class _DriftNotRun(Exception):
+    """drift cannot go on: `reason` is its one line, after `prefix`."""
+
+    def __init__(self, reason: str, prefix: str) -> None:
+        super().__init__(reason)
+        self.reason, self.prefix = reason, prefix
+
+
+def _drift_not_run(
+    exc: Exception, output_format: str, output: Path | None, file: str, plan: Plan | None
+) -> NoReturn:
+    """Replace the report (--output, and stdout for json and markdown) with one saying that
+    drift could not run and why, then fail with the error's one line (exit 2)."""
+    from pulumi_taxonomy.plan.report import render_drift_failure
+
+    reason = exc.reason if isinstance(exc, _DriftNotRun) else _explain(exc)
+    report = render_drift_failure(output_format, file, plan.name if plan else None, reason)
+    try:
+        _write(output, report)
+    except CommandFailed as unwritten:
+        reason = f"{reason} (and {unwritten})"
+    if output_format != "table":
+        print(report, end="")
+    if not isinstance(exc, _DriftNotRun):
+        raise exc  # its own line: a plan that cannot be read, a bug (--debug's traceback)
+    _fail(reason, exc.prefix)
 
 
 def _drift_table(differences: list[Any], plan: Any) -> None:
