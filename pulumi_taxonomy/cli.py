@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -339,7 +340,7 @@ def validate(
         )
 
 
-def _issues_table(issues: list[Any]) -> None:
+def _issues_table(issues: list[Any], stderr: bool = False) -> None:
     from rich.table import Table
 
     table = Table(title=plural(len(issues), "problem"))
@@ -348,7 +349,7 @@ def _issues_table(issues: list[Any]) -> None:
     for issue in issues:
         cells = (f"{issue.file}:{issue.line or '?'}", issue.field or "(plan)", issue.target, issue.message)
         table.add_row(*map(_text, cells))
-    _console().print(table)
+    _console(stderr).print(table)
 
 
 def _valid_plan(plan: Path) -> Plan:
@@ -388,27 +389,41 @@ def drift(
     RUDDERSTACK_ACCESS_TOKEN, their *_BASE_URL...)."""
     from pulumi_taxonomy.core.http import deadline
     from pulumi_taxonomy.plan import drift as compare
+    from pulumi_taxonomy.plan.loader import PlanInvalid, PlanUnreadable, load
 
     if output_format not in ("table", "json", "markdown"):
         raise typer.BadParameter("use table, json or markdown", param_hint="--format")
     _check_report_output(output, str(plan))
-    loaded = _valid_plan(plan)
-    covered = compare.scope(loaded)
-    if not covered.compared:  # "no drift" would claim a comparison that never happened
-        _fail(covered.nothing_to_compare(loaded), "nothing to compare")
+    # From here on, a drift that cannot run still writes its report, saying so: the last
+    # run's ("no drift") must not stay behind for a CI step to post again.
+    loaded: Plan | None = None
     differences: list[Any] = []
     try:
-        with deadline(timeout), _progress() as progress:
-            if loaded.targets.amplitude is not None:
-                from pulumi_taxonomy.amplitude.client import client_for
+        try:
+            loaded = load(plan)
+        except PlanUnreadable:
+            raise
+        except PlanInvalid as exc:
+            _issues_table(exc.issues, stderr=output_format != "table")  # stdout: the report
+            reason = f"{plan} is not a valid plan (`pulumi-taxonomy validate` lists its problems)"
+            raise _DriftNotRun(reason, "drift could not run") from exc
+        covered = compare.scope(loaded)
+        if not covered.compared:  # "no drift" would claim a comparison that never happened
+            raise _DriftNotRun(covered.nothing_to_compare(loaded), "nothing to compare")
+        try:
+            with deadline(timeout), _progress() as progress:
+                if loaded.targets.amplitude is not None:
+                    from pulumi_taxonomy.amplitude.client import client_for
 
-                differences += compare.amplitude(loaded, client_for(None), progress)
-            if loaded.targets.rudderstack is not None:
-                from pulumi_taxonomy.rudderstack.client import client_for as rudderstack_client
+                    differences += compare.amplitude(loaded, client_for(None), progress)
+                if loaded.targets.rudderstack is not None:
+                    from pulumi_taxonomy.rudderstack.client import client_for as rudderstack_client
 
-                differences += compare.rudderstack(loaded, rudderstack_client(None), progress)
-    except (TaxonomyError, ConnectionError) as exc:
-        _fail(str(exc), "drift could not be read")
+                    differences += compare.rudderstack(loaded, rudderstack_client(None), progress)
+        except (TaxonomyError, ConnectionError) as exc:
+            raise _DriftNotRun(str(exc), "drift could not be read") from exc
+    except Exception as exc:
+        _drift_not_run(exc, output_format, output, str(plan), loaded)
     if output_format == "json":
         report = compare.json_report(differences, loaded)
     elif output_format == "markdown":
@@ -452,7 +467,10 @@ def export(
 
     if source not in ("amplitude", "rudderstack"):
         raise typer.BadParameter("use amplitude or rudderstack", param_hint="--from")
-    # Before any request: a user's plan or program is never overwritten unasked.
+    # Before any request: a user's plan or program is never overwritten unasked, and
+    # what cannot be written fails with nothing asked of the vendor.
+    if program is not None:
+        _check_apart(output, program)
     _check_writable(output, "--output", overwrite=force)
     if program is not None:
         _check_program_folder(program, force)
@@ -525,7 +543,16 @@ def doctor(
 
 
 def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
-    """Refuse, before any work is done, a file that cannot or must not be written."""
+    """Refuse, before any work is done, a file that cannot or must not be written.
+
+    Permissions alone do not say it (root passes every `os.access`, yet cannot create a
+    file in /proc): the file is opened to append, or a nameless file made in its folder."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # not there yet (or under a file: said below)
+    except OSError as exc:  # a symlink loop, a name too long...
+        raise CommandFailed(f"{option} {path} cannot be written: {exc.strerror or exc}") from None
     if path.is_dir():
         raise CommandFailed(f"{option} {path} is a folder; give a file name")
     if path.is_file():  # devices such as /dev/null are written, never "overwritten"
@@ -535,6 +562,10 @@ def _check_writable(path: Path, option: str, *, overwrite: bool = True) -> None:
             )
         if not os.access(path, os.W_OK):
             raise CommandFailed(f"{option} {path} cannot be written: permission denied")
+        try:
+            open(path, "ab").close()  # appends nothing: the file is left as it is
+        except OSError as exc:
+            raise CommandFailed(f"{option} {path} cannot be written: {exc.strerror or exc}") from None
     elif not path.exists():
         _check_folder_writable(path.parent, option, path)
 
@@ -577,6 +608,26 @@ def _check_program_folder(folder: Path, force: bool) -> None:
     _check_folder_writable(folder, "--program", folder)
 
 
+def _check_apart(output: Path, program: Path) -> None:
+    """The --output file and the --program folder are not in each other's way: the file is
+    not the folder or above it, nor one of the program's own files (its plan.yaml is the
+    same text as the --output file: that one may be shared)."""
+    if _same_path(output, str(program)) or any(_same_path(output, str(up)) for up in program.parents):
+        raise CommandFailed(
+            f"--output {output} and --program {program} are in each other's way: the program is a "
+            "folder, the plan a file; give them different paths"
+        )
+    from pulumi_taxonomy.plan.export import PROGRAM_FILES
+
+    for own in PROGRAM_FILES:
+        if own == "plan.yaml":
+            continue
+        if _same_path(output, str(program / own)) or _same_file(output, str(program / own)):
+            raise CommandFailed(
+                f"--output {output} is the program's own {own} (--program writes it); choose another --output"
+            )
+
+
 def _check_folder_writable(folder: Path, option: str, path: Path) -> None:
     """`folder`, or the nearest of its parents that exists (the rest is created), takes new files."""
     existing = folder
@@ -586,6 +637,13 @@ def _check_folder_writable(folder: Path, option: str, path: Path) -> None:
         raise CommandFailed(f"{option} {path} cannot be written: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise CommandFailed(f"{option} {path} cannot be written: permission denied in {existing}")
+    try:
+        with tempfile.TemporaryFile(dir=existing):  # nameless where the system allows: no trace
+            pass
+    except OSError as exc:
+        raise CommandFailed(
+            f"{option} {path} cannot be written: no file can be made in {existing} ({exc.strerror or exc})"
+        ) from None
 
 
 def _write(output: Path | None, report: str) -> None:
@@ -597,6 +655,34 @@ def _write(output: Path | None, report: str) -> None:
         output.write_text(report, encoding="utf-8")
     except OSError as exc:
         raise CommandFailed(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+class _DriftNotRun(Exception):
+    """drift cannot go on: `reason` is its one line, after `prefix`."""
+
+    def __init__(self, reason: str, prefix: str) -> None:
+        super().__init__(reason)
+        self.reason, self.prefix = reason, prefix
+
+
+def _drift_not_run(
+    exc: Exception, output_format: str, output: Path | None, file: str, plan: Plan | None
+) -> NoReturn:
+    """Replace the report (--output, and stdout for json and markdown) with one saying that
+    drift could not run and why, then fail with the error's one line (exit 2)."""
+    from pulumi_taxonomy.plan.report import render_drift_failure
+
+    reason = exc.reason if isinstance(exc, _DriftNotRun) else _explain(exc)
+    report = render_drift_failure(output_format, file, plan.name if plan else None, reason)
+    try:
+        _write(output, report)
+    except CommandFailed as unwritten:
+        reason = f"{reason} (and {unwritten})"
+    if output_format != "table":
+        print(report, end="")
+    if not isinstance(exc, _DriftNotRun):
+        raise exc  # its own line: a plan that cannot be read, a bug (--debug's traceback)
+    _fail(reason, exc.prefix)
 
 
 def _drift_table(differences: list[Any], plan: Any) -> None:

@@ -287,7 +287,13 @@ def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_
 
 def json_report(differences: list[Difference], plan: Plan) -> str:
     return json.dumps(
-        {"plan": plan.name, **scope(plan).as_dict(), "drift": [d.as_dict() for d in differences]}, indent=2
+        {
+            "plan": plan.name,
+            "ran": True,
+            **scope(plan).as_dict(),
+            "drift": [d.as_dict() for d in differences],
+        },
+        indent=2,
     )
 
 

@@ -243,11 +243,16 @@ TrackingPlan({name!r}, Path(__file__).with_name("plan.yaml"), adopt=True)
 '''
 
 
+PROGRAM_FILES = ("plan.yaml", "__main__.py", "Pulumi.yaml")
+"""What `write_program` writes into its folder."""
+
+
 def write_program(folder: Path, plan: Plan, project: str) -> None:
+    plan_file, main, project_file = (folder / name for name in PROGRAM_FILES)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "plan.yaml").write_text(to_yaml(plan), encoding="utf-8")
-    (folder / "__main__.py").write_text(PROGRAM.format(name=project), encoding="utf-8")
-    (folder / "Pulumi.yaml").write_text(
+    plan_file.write_text(to_yaml(plan), encoding="utf-8")
+    main.write_text(PROGRAM.format(name=project), encoding="utf-8")
+    project_file.write_text(
         f"name: {project}\ndescription: Adopted from an existing tracking plan.\nruntime:\n  name: python\n",
         encoding="utf-8",
     )

@@ -74,6 +74,22 @@ def _lines(lines: Iterable[str]) -> str:
     return "".join(f"{visible(line)}\n" for line in lines)
 
 
+def render_drift_failure(output_format: str, file: str, plan: str | None, reason: str) -> str:
+    """The report of a drift that could not run (a vendor unreachable, a credential
+    refused, the deadline passed, the plan not valid), so a CI step that posts it says
+    so, never last run's "none". `table` gets Markdown, as its --output file always does."""
+    if output_format == "json":
+        return json.dumps({"plan": plan, "file": file, "ran": False, "reason": reason}, indent=2) + "\n"
+    lines = [
+        "### Tracking plan drift: could not run",
+        "",
+        f"{markdown_code(file)} was not compared with the vendors: {markdown_text(reason)}",
+        "",
+        'Drift is unknown: this is not a "no drift".',
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # -- GitHub workflow commands ----------------------------------------------------------
 
 

@@ -11,9 +11,10 @@ import pytest
 
 from pulumi_taxonomy.core.errors import CONTROL
 from pulumi_taxonomy.testing import SandboxProcess
-from tests.cli.test_errors import cli, one_line_error
+from tests.cli.test_errors import amplitude_env, cli, one_line_error
 from tests.conftest import AMPLITUDE_AUTH
 from tests.engine.test_tracking_plan import env as sandbox_env
+from tests.servers import closed_port_url
 
 STITCH_NOTE = "Stitch not compared: the Stitch Import API only accepts rows"
 
@@ -33,9 +34,24 @@ def test_a_plan_without_amplitude_or_rudderstack_is_nothing_to_compare_not_no_dr
     tmp_path: Path, output_format: str, targets: str, reason: str
 ) -> None:
     report = tmp_path / "report.md"
+    report.write_text("### Tracking plan drift: none\n", encoding="utf-8")  # the last run's
     result = cli("drift", str(write(tmp_path, targets)), "--format", output_format, "--output", str(report))
     line = one_line_error(result, "nothing to compare: plan 'Music app' names no Amplitude", reason)
-    assert "no drift" not in line and result.stdout == "" and not report.exists()
+    assert "no drift" not in line
+    assert_not_run(output_format, report, result.stdout, "names no Amplitude or RudderStack target")
+
+
+def assert_not_run(output_format: str, report: Path, stdout: str, reason: str) -> None:
+    """The --output report (and stdout, but for a table) says that drift could not run, and why."""
+    written = report.read_text(encoding="utf-8")
+    if output_format == "json":
+        body = json.loads(written)
+        assert body["ran"] is False and reason in body["reason"], body
+        assert "drift" not in body, "no list of differences: none was made"
+    else:  # markdown, also for table (its --output file is always Markdown)
+        assert written.startswith("### Tracking plan drift: could not run\n"), written
+        assert reason in written and "none" not in written, written
+    assert stdout == ("" if output_format == "table" else written)
 
 
 PROPERTYLESS_EVENT = "events:\n  - name: Song Played\n"
@@ -100,3 +116,49 @@ def test_a_vendor_name_holding_control_characters_prints_as_escapes(
     assert CONTROL.search(result.stdout.replace("\n", "")) is None, result.stdout
     assert result.stdout.split("\n")[:-1] == result.stdout.splitlines()
     assert printed in result.stdout
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown"])
+def test_a_drift_that_cannot_run_replaces_the_last_report_with_one_saying_why(
+    tmp_path: Path, sandbox: SandboxProcess, output_format: str
+) -> None:
+    # A CI step posts the report after each run: a stale "none" would claim no drift.
+    sandbox.reset("empty")
+    plan, report = str(write(tmp_path, AMPLITUDE_AND_STITCH)), tmp_path / "reports" / "drift.md"
+    args = ("drift", plan, "--format", output_format, "--output", str(report))
+    first = cli(*args, env=sandbox_env(sandbox.url))
+    assert first.returncode == 0, first.stderr
+    if output_format == "json":
+        assert json.loads(report.read_text(encoding="utf-8"))["ran"] is True
+    else:
+        assert report.read_text(encoding="utf-8").startswith("### Tracking plan drift: none")
+
+    revoked = cli(*args, env={**sandbox_env(sandbox.url), "AMPLITUDE_SECRET_KEY": "revoked"})
+    one_line_error(revoked, "drift could not be read: Amplitude", "answered 401")
+    assert_not_run(output_format, report, revoked.stdout, "answered 401")
+
+    unreachable = cli(*args, env=amplitude_env(closed_port_url()))
+    one_line_error(unreachable, "drift could not be read", "could not reach")
+    assert_not_run(output_format, report, unreachable.stdout, "could not reach")
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown"])
+def test_a_plan_that_is_not_valid_or_cannot_be_read_replaces_the_report_too(
+    tmp_path: Path, output_format: str
+) -> None:
+    report = tmp_path / "drift.md"
+    report.write_text("### Tracking plan drift: none\n", encoding="utf-8")
+    invalid = write(tmp_path, "  amplitude: {mode: objects}\n", "events:\n  - name: A\n  - name: A\n")
+    wide = {"COLUMNS": "300"}  # the problem on one line of the table
+    result = cli("drift", str(invalid), "--format", output_format, "--output", str(report), env=wide)
+    assert result.returncode == 2, result.stderr
+    assert f"drift could not run: {invalid} is not a valid plan" in result.stderr.splitlines()[-1]
+    # The problems: stdout for a table (as ever), stderr otherwise (stdout is the report).
+    problems, shown = ("", result.stdout) if output_format == "table" else (result.stdout, result.stderr)
+    assert '"A" is already an event name' in shown
+    assert_not_run(output_format, report, problems, "is not a valid plan")
+
+    missing = str(tmp_path / "missing.yaml")
+    result = cli("drift", missing, "--format", output_format, "--output", str(report))
+    one_line_error(result, "missing.yaml", "no such file")
+    assert_not_run(output_format, report, result.stdout, "no such file")

@@ -187,6 +187,52 @@ def test_an_unwritable_output_is_refused_before_any_request(plan: Path, tmp_path
     one_line_error(result, "--output", "is a file, not a folder")
 
 
+NO_FILE_HERE = "/proc/nope"
+"""A folder that cannot be made, not even by root (who passes every permission check)."""
+EXPORT = ("export", "--from", "amplitude")
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("drift", "plan.yaml", "--output", f"{NO_FILE_HERE}/x.md"), f"--output {NO_FILE_HERE}/x.md cannot"),
+        (
+            (*EXPORT, "--output", f"{NO_FILE_HERE}/x.yaml"),
+            f"--output {NO_FILE_HERE}/x.yaml cannot be written",
+        ),
+        ((*EXPORT, "--output", "z2.yaml", "--program", NO_FILE_HERE), f"--program {NO_FILE_HERE} cannot be"),
+        ((*EXPORT, "--output", "q.yaml", "--program", "q.yaml"), "are in each other's way"),
+        ((*EXPORT, "--output", "q.yaml", "--program", "q.yaml/adopt"), "are in each other's way"),
+        ((*EXPORT, "--output", "adopt/__main__.py", "--program", "adopt"), "the program's own __main__.py"),
+        ((*EXPORT, "--output", "adopt/Pulumi.yaml", "--program", "adopt/"), "the program's own Pulumi.yaml"),
+    ],
+)
+def test_every_output_is_checked_before_the_first_request(
+    sandbox: SandboxProcess, tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "plan.yaml").write_text(PLAN, encoding="utf-8")
+    sandbox.reset("demo")
+    one_line_error(cli(*args, env=sandbox_env(sandbox.url), cwd=work), expected)
+    assert sandbox.stats()["total_requests"] == 0
+    assert [p.name for p in work.iterdir()] == ["plan.yaml"], "nothing written"
+
+
+def test_an_export_whose_program_holds_its_plan_is_written(sandbox: SandboxProcess, tmp_path: Path) -> None:
+    # The program's plan.yaml is the --output file's text: the two may be one file.
+    sandbox.reset("demo")
+    args = (*EXPORT, "--output", "adopt/plan.yaml", "--program", "adopt")
+    result = cli(*args, env=sandbox_env(sandbox.url), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "adopt").iterdir()) == [
+        "Pulumi.yaml",
+        "__main__.py",
+        "plan.yaml",
+    ]
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere; permissions cannot be tested")
 def test_a_read_only_folder_is_refused(plan: Path, tmp_path: Path) -> None:
     locked = tmp_path / "locked"
