@@ -211,7 +211,7 @@ def rudderstack(plan: Plan, client: RudderStackClient, progress: Progress = _no_
     target = plan.targets.rudderstack
     if target is None:
         return []
-    found = next((p for p in client.list_plans() if p.name == target.plan_name), None)
+    found = client.plan_named(target.plan_name)
     if found is None:
         return [Difference("rudderstack", "tracking plan", target.plan_name, "missing")]
     out: list[Difference] = []

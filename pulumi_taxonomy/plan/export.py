@@ -170,7 +170,7 @@ def from_rudderstack(
         raise ValueError(
             f"name the tracking plan to export (--plan-name): {', '.join(p.name for p in plans)}"
         )
-    found = next((p for p in plans if plan_name in (None, p.name)), None)
+    found = plans[0] if plan_name is None else client.plan_named(plan_name)
     if found is None:
         raise ValueError(f'no RudderStack tracking plan is named "{plan_name}"')
     warnings: list[str] = []

@@ -248,6 +248,18 @@ class RudderStackClient:
 
         return fetch() if fresh else self.cache.get(("plans",), fetch)
 
+    def plans_named(self, name: str, fresh: bool = False) -> list[PlanInfo]:
+        """Every plan of this name: RudderStack does not promise that names are unique."""
+        return [p for p in self.list_plans(fresh) if p.name == name]
+
+    def plan_named(self, name: str) -> PlanInfo | None:
+        """The one plan of this name, None if none; two or more is `PlanNameTaken`, never the
+        first of them taken in silence."""
+        found = self.plans_named(name)
+        if len(found) > 1:
+            raise PlanNameTaken(name, found)
+        return found[0] if found else None
+
     def get_plan(self, plan_id: str) -> PlanInfo:
         path = plan_path(plan_id)
         return _shaped(PlanInfo.model_validate, self._get(path), f"GET {path}")
@@ -457,22 +469,26 @@ class RudderStackClient:
         be created by the first apply."""
         check = f'tracking plan "{name}"'
         try:
-            found = [p for p in self.list_plans(fresh=True) if p.name == name]
+            found = self.plans_named(name, fresh=True)
         except (TaxonomyError, ConnectionError) as exc:
             return failed(VENDOR_ID, check, exc)
         if not found:
             return Probe(VENDOR_ID, check, "pass", "not in the workspace yet: the first apply creates it")
         if len(found) > 1:
-            return Probe(
-                VENDOR_ID,
-                check,
-                "fail",
-                f"{len(found)} tracking plans have this name: {', '.join(p.id for p in found)}",
-                "rename or delete all but one in RudderStack: the plan is found by name to adopt it.",
-            )
+            taken = PlanNameTaken(name, found)
+            return Probe(VENDOR_ID, check, "fail", taken.detail, f"{taken.fix} to adopt it.")
         listed = self.probe_event_list(found[0].id)
         detail = f"exists ({found[0].id}); {listed.detail}"
         return Probe(VENDOR_ID, check, listed.outcome, detail, listed.hint)
+
+
+class PlanNameTaken(TaxonomyError):
+    """More than one tracking plan has the name a plan file (or --plan-name) gives."""
+
+    def __init__(self, name: str, plans: list[PlanInfo]) -> None:
+        self.detail = f"{len(plans)} tracking plans have this name: {', '.join(p.id for p in plans)}"
+        self.fix = "rename or delete all but one in RudderStack: the plan is found by its name"
+        super().__init__(f'RudderStack tracking plan "{name}": {self.detail}; {self.fix}')
 
 
 VENDOR_ID = "rudderstack"

@@ -107,7 +107,7 @@ class TrackingPlanProvider(TaxonomyProvider[TrackingPlanInputs]):
     @staticmethod
     def _named(client: RudderStackClient, name: str) -> list[PlanInfo]:
         # Fresh, not cached: whether a plan of this name exists decides what a create does.
-        return [p for p in client.list_plans(fresh=True) if p.name == name]
+        return client.plans_named(name, fresh=True)
 
     @staticmethod
     def _outputs(inputs: TrackingPlanInputs, plan: PlanInfo) -> Outputs:

@@ -12,8 +12,9 @@ import pytest
 from pulumi_taxonomy.core.errors import CONTROL
 from pulumi_taxonomy.testing import SandboxProcess
 from tests.cli.test_errors import amplitude_env, cli, one_line_error
-from tests.conftest import AMPLITUDE_AUTH
+from tests.conftest import AMPLITUDE_AUTH, rudderstack_client
 from tests.engine.test_tracking_plan import env as sandbox_env
+from tests.sandbox.test_rudderstack import variant
 from tests.servers import closed_port_url
 
 STITCH_NOTE = "Stitch not compared: the Stitch Import API only accepts rows"
@@ -162,3 +163,37 @@ def test_a_plan_that_is_not_valid_or_cannot_be_read_replaces_the_report_too(
     result = cli("drift", missing, "--format", output_format, "--output", str(report))
     one_line_error(result, "missing.yaml", "no such file")
     assert_not_run(output_format, report, result.stdout, "no such file")
+
+
+def test_two_rudderstack_plans_of_one_name_are_refused_never_the_first_taken(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    # RudderStack does not promise unique names; the sandbox can allow repeats.
+    sandbox.reset("empty")
+    variant(sandbox, unique_plan_names=False)
+    with rudderstack_client(sandbox) as rs:
+        made = [rs.post("/tracking-plans", json={"name": "My Plan"}) for _ in range(2)]
+    ids = [response.json()["id"] for response in made]
+    env = sandbox_env(sandbox.url)
+    refusal = (
+        'RudderStack tracking plan "My Plan": 2 tracking plans have this name',
+        *ids,
+        "rename or delete",
+    )
+
+    exported = tmp_path / "exported.yaml"
+    result = cli(
+        "export", "--from", "rudderstack", "--plan-name", "My Plan", "--output", str(exported), env=env
+    )
+    one_line_error(result, "export failed: ", *refusal)
+    assert not exported.exists()
+
+    plan = write(tmp_path, "  rudderstack: {plan_name: My Plan}\n")
+    one_line_error(cli("drift", str(plan), env=env), "drift could not be read: ", *refusal)
+
+    doctor = cli("doctor", str(plan), "--vendor", "rudderstack", "--json", env=env)
+    assert doctor.returncode == 1, doctor.stderr
+    [named] = [c for c in json.loads(doctor.stdout)["checks"] if c["check"] == 'tracking plan "My Plan"']
+    assert named["result"] == "fail", named
+    assert named["detail"] == f"2 tracking plans have this name: {', '.join(ids)}", named
+    assert named["hint"].startswith("rename or delete all but one in RudderStack"), named
