@@ -58,7 +58,7 @@ def render_diff_failure(output_format: str, old: str, new: str, findings: list[F
         body = {"old": old, "new": new, "ran": False, "problems": [f.as_dict() for f in findings]}
         return json.dumps(body, indent=2) + "\n"
     if output_format == "github":
-        return lint_github(findings).rsplit("\n", 2)[0] + "\ndiff: could not run\n"
+        return "\n".join([*_annotations(findings), "diff: could not run"]) + "\n"
     if output_format == "markdown":
         lines = ["### Tracking plan review: could not run", ""]
         lines.append("A plan could not be read or is not valid (`pulumi-taxonomy validate` says why):")
@@ -151,8 +151,8 @@ def lint_json(file: str, findings: list[Finding]) -> str:
     return json.dumps(body, indent=2) + "\n"
 
 
-def lint_github(findings: list[Finding], workspace: str | None = None) -> str:
-    lines = [
+def _annotations(findings: list[Finding], workspace: str | None = None) -> list[str]:
+    return [
         workflow_command(
             f.severity,
             _finding_text(f),
@@ -162,9 +162,12 @@ def lint_github(findings: list[Finding], workspace: str | None = None) -> str:
         )
         for f in findings
     ]
+
+
+def lint_github(findings: list[Finding], workspace: str | None = None) -> str:
     errors, warnings = _counts(findings)
-    lines.append(f"lint: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
-    return "\n".join(lines) + "\n"
+    summary = f"lint: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    return "\n".join([*_annotations(findings, workspace), summary]) + "\n"
 
 
 def lint_sarif(findings: list[Finding], ran: bool = True, workspace: str | None = None) -> str:
