@@ -528,7 +528,8 @@ class AmplitudeClient:
 
     def _list_size(self, kind: str) -> int | None:
         """How many items one Taxonomy list holds; None when it answers 404."""
-        path, call = f"{TAXONOMY}/{kind}", f"{self.http.vendor} GET {TAXONOMY}/{kind}"
+        path = f"{TAXONOMY}/{kind}"
+        call = f"{self.http.vendor} GET {path}"
         try:
             data = _envelope(call, self.http.request("GET", path))
         except NotFound as exc:
